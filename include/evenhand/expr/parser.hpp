@@ -1,0 +1,40 @@
+// Parsing expressions (CEL syntax plus the `?` placeholder of decision-table cells).
+#pragma once
+
+#include <evenhand/diagnostics.hpp>
+#include <evenhand/expr/ast.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace evenhand::expr {
+
+/// Limits keep hostile input from exhausting the stack or memory. Defaults exceed CEL's
+/// required minimums (12 nested levels, 32 repetitions) with room to spare.
+struct parse_limits {
+  std::size_t max_source_bytes = 100'000;  ///< CEL's expression size limit (code points ≤ bytes)
+  std::size_t max_depth = 128;             ///< nested parentheses, brackets, calls, unary ops, ...
+  std::size_t max_repetitions = 1'000;     ///< list elements, map entries, call arguments, chained ops
+};
+
+struct parse_options {
+  parse_limits limits;
+  bool enable_macros = true;      ///< has/all/exists/exists_one/map/filter become macro nodes
+  bool allow_placeholder = false; ///< `?` as a primary (decision-table cells)
+  std::string file;               ///< names the source in diagnostics
+};
+
+/// The tree on success; otherwise no tree and at least one located error
+/// (code E1xx, line/column relative to `source`, `span` in bytes, `source_line` filled).
+struct parse_result {
+  std::optional<ast> tree;
+  diagnostics problems;
+  explicit operator bool() const noexcept { return tree.has_value(); }
+};
+
+/// Parses one expression. Never throws for bad input (only std::bad_alloc).
+parse_result parse(std::string_view source, const parse_options& options = {});
+
+}  // namespace evenhand::expr

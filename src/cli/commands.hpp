@@ -1,0 +1,16 @@
+// The evenhand command-line tool: one function per subcommand.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace evenhand::cli {
+
+/// Exit codes shared by every command (DESIGN §9).
+enum exit_code : int { success = 0, findings = 1, bad_input = 2 };
+
+using arguments = std::vector<std::string>;
+
+int expr_command(const arguments& args);
+
+}  // namespace evenhand::cli

@@ -1,0 +1,50 @@
+#include "commands.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <new>
+
+namespace {
+
+constexpr const char* usage =
+    "usage: evenhand <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  expr [--bindings FILE|-] [--no-check] [--calendar DIR] [--container NAME] [--] EXPR\n"
+    "      evaluate one expression; prints the result in the typed JSON encoding\n"
+    "  version      print the engine version\n"
+    "\n"
+    "exit codes: 0 success, 1 findings or evaluation error, 2 bad usage or unreadable input\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace evenhand::cli;
+  if (argc < 2) {
+    std::fputs(usage, stderr);
+    return bad_input;
+  }
+  std::string command = argv[1];
+  arguments args(argv + 2, argv + argc);
+  try {
+    if (command == "expr") return expr_command(args);
+    if (command == "version" || command == "--version") {
+      std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
+      return success;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+      std::fputs(usage, stdout);
+      return success;
+    }
+    std::fprintf(stderr, "evenhand: unknown command '%s'\n\n%s", command.c_str(), usage);
+    return bad_input;
+  } catch (const std::bad_alloc&) {
+    std::fputs("evenhand: out of memory\n", stderr);
+    return bad_input;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "evenhand: internal error: %s\n", e.what());
+    return bad_input;
+  }
+}

@@ -1,0 +1,101 @@
+#include <evenhand/value.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace evenhand;
+
+namespace {
+value dec(const char* s) { return value(*decimal::parse(s)); }
+}  // namespace
+
+TEST_CASE("kinds") {
+  CHECK(value().kind() == value_kind::null_value);
+  CHECK(value(true).kind() == value_kind::bool_value);
+  CHECK(value(1).kind() == value_kind::int_value);
+  CHECK(value(std::uint64_t{1}).kind() == value_kind::uint_value);
+  CHECK(value(1.5).kind() == value_kind::double_value);
+  CHECK(dec("1.5").kind() == value_kind::decimal_value);
+  CHECK(value("x").kind() == value_kind::string_value);
+  CHECK(value(bytes{"x"}).kind() == value_kind::bytes_value);
+  CHECK(value(*date::from_ymd(2026, 3, 2)).kind() == value_kind::date_value);
+  CHECK(value(list{}).kind() == value_kind::list_value);
+  CHECK(value::make_map({}).kind() == value_kind::map_value);
+  CHECK(value::make_error("boom").is_error());
+  CHECK(value::make_unknown({"b", "a", "b"}).as_unknown().attributes ==
+        std::vector<std::string>{"a", "b"});
+  CHECK(kind_name(value_kind::timestamp_value) == "google.protobuf.Timestamp");
+}
+
+TEST_CASE("numeric equality is mathematical across kinds") {
+  CHECK(cel_equal(value(1), value(std::uint64_t{1})));
+  CHECK(cel_equal(value(1), value(1.0)));
+  CHECK(cel_equal(value(1), dec("1.00")));
+  CHECK(cel_equal(dec("0.5"), value(0.5)));
+  CHECK(cel_equal(dec("0.1"), value(0.1)));  // 0.1 the literal, read by its shortest text
+  CHECK_FALSE(cel_equal(value(-1), value(std::numeric_limits<std::uint64_t>::max())));
+  CHECK_FALSE(cel_equal(value(std::nan("")), value(std::nan(""))));
+  CHECK_FALSE(cel_equal(value(1), value("1")));
+  CHECK_FALSE(cel_equal(value(), value(false)));
+}
+
+TEST_CASE("ordering across numeric kinds is exact") {
+  auto lt = [](const value& a, const value& b) {
+    auto o = cel_compare(a, b);
+    return o && *o == std::partial_ordering::less;
+  };
+  CHECK(lt(value(std::numeric_limits<std::int64_t>::max()), value(9223372036854775808.0)));
+  CHECK(lt(value(-1), value(std::uint64_t{0})));
+  CHECK(lt(value(2), value(2.5)));
+  CHECK(lt(dec("20.49"), value(20.5)));
+  CHECK(lt(dec("19.999999999999999999"), value(20)));
+  CHECK(lt(value(std::uint64_t{18446744073709551615ULL}), value(1e20)));
+  CHECK(cel_compare(value(std::nan("")), value(1)) == std::partial_ordering::unordered);
+  CHECK_FALSE(cel_compare(value("a"), value(1)).has_value());
+  CHECK(lt(value("a"), value("b")));
+  CHECK(lt(value("z"), value("食")));  // bytewise = code point order
+  CHECK(lt(value(*date::from_ymd(2025, 1, 1)), value(*date::from_ymd(2025, 1, 2))));
+}
+
+TEST_CASE("maps: sorted, duplicate keys rejected, numeric keys found across kinds") {
+  value m = value::make_map({{value("b"), value(2)}, {value("a"), value(1)}, {value(3), value("three")}});
+  REQUIRE(m.kind() == value_kind::map_value);
+  const auto& entries = m.as_map();
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0].first.as_int() == 3);  // numbers rank before strings
+  CHECK(entries[1].first.as_string() == "a");
+  CHECK(m.find(std::string_view("b"))->as_int() == 2);
+  CHECK(m.find(value(std::uint64_t{3}))->as_string() == "three");
+  CHECK(m.find(value(3.0))->as_string() == "three");
+  CHECK(m.find(value("c")) == nullptr);
+  CHECK(m.find(std::string_view("c")) == nullptr);
+  CHECK(value::make_map({{value(1), value(1)}, {value(std::uint64_t{1}), value(2)}}).is_error());
+  CHECK(value::make_map({{value(1.5), value(1)}}).is_error());
+}
+
+TEST_CASE("list and map equality") {
+  CHECK(cel_equal(value(list{value(1), value("a")}), value(list{value(1.0), value("a")})));
+  CHECK_FALSE(cel_equal(value(list{value(1)}), value(list{value(1), value(2)})));
+  value a = value::make_map({{value("x"), value(1)}, {value("y"), value(2)}});
+  value b = value::make_map({{value("y"), value(2)}, {value("x"), value(1u)}});
+  CHECK(cel_equal(a, b));
+}
+
+TEST_CASE("total order is strong and puts kinds in a fixed rank") {
+  CHECK(total_order(value(), value(false)) < 0);
+  CHECK(total_order(value(true), value(0)) < 0);
+  CHECK(total_order(value(1), value(std::uint64_t{1})) < 0);  // equal numbers: kind breaks the tie
+  CHECK(total_order(value(std::nan("")), value(1e308)) > 0);
+  CHECK(total_order(value(std::nan("")), value(std::nan(""))) == 0);
+  CHECK(total_order(value("a"), value(bytes{"a"})) < 0);
+  CHECK(total_order(value(list{value(1)}), value(list{value(1), value(0)})) < 0);
+}
+
+TEST_CASE("hash agrees with numeric equality") {
+  CHECK(hash_value(value(1)) == hash_value(value(1.0)));
+  CHECK(hash_value(value(1)) == hash_value(dec("1.000")));
+  CHECK(hash_value(value(std::uint64_t{7})) == hash_value(value(7)));
+  CHECK(hash_value(dec("0.5")) == hash_value(value(0.5)));
+}
