@@ -1,0 +1,126 @@
+// SHA-256 digests (OpenSSL libcrypto) of bytes, files and whole rulesets.
+//
+// A ruleset's digest covers every file under its directory (dot-files excluded), in the byte
+// order of their relative paths with '/' separators, each framed by its path and length so
+// that moving bytes between files changes the digest. The file system's listing order,
+// timestamps and permissions play no part: the same files give the same digest anywhere.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace evenhand {
+
+/// Incremental SHA-256.
+class sha256 {
+ public:
+  sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
+  }
+  sha256& update(std::string_view bytes) {
+    EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size());
+    return *this;
+  }
+  /// The digest as 64 lower-case hex digits. The object is spent afterwards.
+  std::string hex() {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), md.data(), &len);
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(len * 2);
+    for (unsigned i = 0; i < len; ++i) {
+      out += digits[md[i] >> 4];
+      out += digits[md[i] & 15];
+    }
+    return out;
+  }
+
+ private:
+  struct deleter {
+    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+  };
+  std::unique_ptr<EVP_MD_CTX, deleter> ctx_;
+};
+
+/// "sha256:" + hex digest of `bytes`.
+inline std::string sha256_digest(std::string_view bytes) { return "sha256:" + sha256().update(bytes).hex(); }
+
+namespace detail {
+
+inline void update_framed(sha256& h, std::string_view path, std::string_view bytes) {
+  auto put_u64 = [&h](std::uint64_t n) {
+    char be[8];
+    for (int i = 7; i >= 0; --i, n >>= 8) be[i] = static_cast<char>(n & 0xFF);
+    h.update(std::string_view(be, 8));
+  };
+  put_u64(path.size());
+  h.update(path);
+  put_u64(bytes.size());
+  h.update(bytes);
+}
+
+}  // namespace detail
+
+/// One file of a ruleset: its path relative to the ruleset root ('/'-separated) and bytes.
+struct ruleset_file {
+  std::string path;
+  std::string bytes;
+};
+
+/// Reads every regular file under `root` (dot-files and dot-directories excluded), sorted by
+/// relative path. Returns nullopt and sets `error` when the directory or a file is unreadable.
+inline std::optional<std::vector<ruleset_file>> read_ruleset_files(const std::filesystem::path& root,
+                                                                   std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    error = root.string() + ": not a directory";
+    return std::nullopt;
+  }
+  std::vector<ruleset_file> files;
+  fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.filename().string().starts_with(".")) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec)) continue;
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+      error = p.string() + ": cannot read";
+      return std::nullopt;
+    }
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    files.push_back({fs::relative(p, root).generic_string(), std::move(bytes)});
+  }
+  if (ec) {
+    error = root.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return files;
+}
+
+/// The digest of a set of files (any order given; sorted by path here).
+inline std::string ruleset_digest(std::vector<ruleset_file> files) {
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  sha256 h;
+  h.update("evenhand-ruleset-v1");
+  for (const auto& f : files) detail::update_framed(h, f.path, f.bytes);
+  return "sha256:" + h.hex();
+}
+
+}  // namespace evenhand
