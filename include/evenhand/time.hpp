@@ -46,13 +46,14 @@ inline void append_decimal(std::string& out, std::int64_t v) {
   append_digits(out, v, width);
 }
 
-/// Appends ".fff", ".ffffff" or ".fffffffff" (protobuf JSON style), or nothing when nanos is 0.
+/// Appends the fraction in its shortest exact form (".5", ".000000001"), or nothing when nanos
+/// is 0 — as CEL implementations print timestamps (RFC 3339 "Nano") and durations.
 inline void append_fraction(std::string& out, std::int32_t nanos) {
   if (nanos == 0) return;
   out += '.';
-  if (nanos % 1'000'000 == 0) append_digits(out, nanos / 1'000'000, 3);
-  else if (nanos % 1'000 == 0) append_digits(out, nanos / 1'000, 6);
-  else append_digits(out, nanos, 9);
+  int width = 9;
+  while (nanos % 10 == 0) nanos /= 10, --width;
+  append_digits(out, nanos, width);
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -159,8 +160,7 @@ class duration {
     return static_cast<detail::int128>(seconds_) * detail::nanos_per_second + nanos_;
   }
 
-  /// protobuf JSON form: seconds with 0, 3, 6 or 9 fractional digits and suffix "s":
-  /// "1.500s", "-0.000000001s", "3600s".
+  /// Seconds with the shortest exact fraction and suffix "s": "1.5s", "-0.000000001s", "3600s".
   std::string to_string() const {
     std::string out;
     if (seconds_ < 0 || nanos_ < 0) out += '-';
@@ -271,8 +271,8 @@ class timestamp {
   constexpr std::int64_t unix_seconds() const noexcept { return seconds_; }
   constexpr std::int32_t nanos() const noexcept { return nanos_; }
 
-  /// RFC 3339 in UTC with "Z"; a fraction only when nanos != 0, with 3, 6 or 9 digits:
-  /// "2026-03-02T01:30:00Z", "1970-01-01T00:00:00.500Z".
+  /// RFC 3339 in UTC with "Z"; the shortest exact fraction, only when nanos != 0:
+  /// "2026-03-02T01:30:00Z", "1970-01-01T00:00:00.5Z".
   std::string to_string() const {
     const std::int64_t days = detail::floor_div(seconds_, detail::seconds_per_day);
     const std::int64_t sod = seconds_ - days * detail::seconds_per_day;

@@ -488,8 +488,16 @@ constexpr auto make_unary = [](auto& ctx) {
   node_id operand = b.pop();
   if constexpr (Op == unary_op::negate) {
     // `-5` is the literal −5, as CEL reads it; this also admits −9223372036854775808.
+    // Only a literal written right after its sign: `-(-9223372036854775808)` stays a negation
+    // (and overflows at run time, as CEL requires).
     node& lit = b.nodes[operand];
-    if (lit.kind == node_kind::literal && count > 0) {
+    const char* last_minus = b.base + lit.span.begin;
+    while (last_minus > start && *(last_minus - 1) != '-') --last_minus;
+    bool adjacent = last_minus > start &&
+                    std::all_of(last_minus, b.base + lit.span.begin, [](char c) {
+                      return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+                    });
+    if (lit.kind == node_kind::literal && count > 0 && adjacent) {
       bool folded = true;
       if (auto* i = std::get_if<std::int64_t>(&lit.lit)) *i = -*i;
       else if (auto* d = std::get_if<double>(&lit.lit)) *d = -*d;

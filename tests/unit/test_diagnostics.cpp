@@ -8,7 +8,7 @@ TEST_CASE("locate counts lines and code-point columns") {
   std::string text = "第一行\nab 食品 x\n";
   auto at_x = locate(text, text.find('x'));
   CHECK(at_x.line == 2);
-  CHECK(at_x.column == 6);  // a, b, space, 食, 品 -> x is the 6th code point
+  CHECK(at_x.column == 7);  // a, b, space, 食, 品, space -> x is the 7th code point
   CHECK(at_x.line_text == "ab 食品 x");
   auto start = locate(text, 0);
   CHECK(start.line == 1);

@@ -49,15 +49,15 @@ TEST_CASE("time: timestamp parse and print round trip") {
   CHECK(ts("1970-01-01T00:00:01Z").unix_seconds() == 1);
   CHECK(ts("1969-12-31T23:59:59.5Z").unix_seconds() == -1);
   CHECK(ts("1969-12-31T23:59:59.5Z").nanos() == 500'000'000);
-  CHECK(ts_text("1969-12-31T23:59:59.5Z") == "1969-12-31T23:59:59.500Z");
+  CHECK(ts_text("1969-12-31T23:59:59.5Z") == "1969-12-31T23:59:59.5Z");
   CHECK(ts_text("2024-02-29t12:00:00z") == "2024-02-29T12:00:00Z");
   CHECK(ts("2026-03-02T09:30:00Z").unix_seconds() == 1772443800);
 }
 
 TEST_CASE("time: timestamp fractional digits") {
-  CHECK(ts_text("1970-01-01T00:00:00.5Z") == "1970-01-01T00:00:00.500Z");
+  CHECK(ts_text("1970-01-01T00:00:00.5Z") == "1970-01-01T00:00:00.5Z");
   CHECK(ts_text("1970-01-01T00:00:00.123Z") == "1970-01-01T00:00:00.123Z");
-  CHECK(ts_text("1970-01-01T00:00:00.1234Z") == "1970-01-01T00:00:00.123400Z");
+  CHECK(ts_text("1970-01-01T00:00:00.1234Z") == "1970-01-01T00:00:00.1234Z");
   CHECK(ts_text("1970-01-01T00:00:00.000001Z") == "1970-01-01T00:00:00.000001Z");
   CHECK(ts_text("1970-01-01T00:00:00.000000001Z") == "1970-01-01T00:00:00.000000001Z");
   CHECK(ts_text("1970-01-01T00:00:00.000Z") == "1970-01-01T00:00:00Z");
@@ -72,7 +72,7 @@ TEST_CASE("time: timestamp offsets") {
   CHECK(ts("2026-03-01T20:00:00-05:30") == ts("2026-03-02T01:30:00Z"));
   CHECK(ts("2026-03-02T01:30:00+00:00") == ts("2026-03-02T01:30:00Z"));
   CHECK(ts("2026-03-02T01:30:00-00:00") == ts("2026-03-02T01:30:00Z"));
-  CHECK(ts_text("2026-01-01T07:00:00.25+08:00") == "2025-12-31T23:00:00.250Z");
+  CHECK(ts_text("2026-01-01T07:00:00.25+08:00") == "2025-12-31T23:00:00.25Z");
   CHECK_FALSE(timestamp::parse("2026-03-02T09:30:00+0800"));
   CHECK_FALSE(timestamp::parse("2026-03-02T09:30:00+24:00"));
   CHECK_FALSE(timestamp::parse("2026-03-02T09:30:00+08:60"));
@@ -180,12 +180,12 @@ TEST_CASE("time: duration parse forms") {
 }
 
 TEST_CASE("time: duration printing") {
-  CHECK(dur_text("1.5s") == "1.500s");
+  CHECK(dur_text("1.5s") == "1.5s");
   CHECK(dur_text("-1ns") == "-0.000000001s");
   CHECK(dur_text("1h") == "3600s");
   CHECK(dur_text("0s") == "0s");
-  CHECK(dur_text("1.25ms") == "0.001250s");
-  CHECK(dur_text("-2h30m0.1s") == "-9000.100s");
+  CHECK(dur_text("1.25ms") == "0.00125s");
+  CHECK(dur_text("-2h30m0.1s") == "-9000.1s");
   CHECK(dur_text("1.123456789s") == "1.123456789s");
   // The printed form, with its unit "s", parses back to the same duration.
   for (const char* s : {"1.5s", "-1ns", "1h", "0s", "-2h30m0.1s", "87658h12m"})
