@@ -1,0 +1,221 @@
+// Working-day calendars: deadlines of administrative licensing are counted in working days
+// (行政许可法 art. 82), and China moves working days around its public holidays (调休). A date is
+// a working day iff the official schedule lists it as an adjusted working day, or it is Mon–Fri
+// and not listed as a holiday. A year whose schedule is not known is an error, never a guess.
+#pragma once
+
+#include <evenhand/date.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace evenhand {
+
+/// Why a calendar computation has no answer. `year` is the year without a published schedule,
+/// or 0 when the result would leave the supported date range (0001–9999).
+struct calendar_error {
+  int year;
+  std::string message;
+};
+
+template <class T>
+using calendar_result = std::variant<T, calendar_error>;
+
+class workday_calendar {
+ public:
+  explicit workday_calendar(std::string name) : name_(std::move(name)) {}
+
+  const std::string& name() const noexcept { return name_; }
+
+  /// Declares the schedule of one year: dates that are holidays (off although Mon–Fri, or listed
+  /// as off on a weekend) and adjusted working days (weekend dates that are worked). Replaces an
+  /// earlier schedule of that year. A year outside 0001–9999, a date outside `year` or a date in
+  /// both lists is a programming error (the loader reports these with positions first).
+  void set_year(int year, std::vector<date> off_days, std::vector<date> adjusted_workdays) {
+    if (year < date::min_year || year > date::max_year)
+      throw std::invalid_argument("workday_calendar::set_year: year " + std::to_string(year) +
+                                  " is outside 0001–9999");
+    year_table t;
+    t.first_day = date::from_ymd(year, 1, 1)->days();
+    const std::int32_t length = date::from_ymd(year, 12, 31)->days() - t.first_day + 1;
+    t.workday.resize(static_cast<std::size_t>(length));
+    for (std::int32_t i = 0; i < length; ++i)
+      t.workday[static_cast<std::size_t>(i)] = !date::from_days(t.first_day + i)->is_weekend();
+
+    auto index_of = [&](date d, const char* list) {
+      if (d.year() != year)
+        throw std::invalid_argument("workday_calendar::set_year: " + std::string(list) + " date " +
+                                    d.to_string() + " is outside the year " + std::to_string(year));
+      return static_cast<std::size_t>(d.days() - t.first_day);
+    };
+    std::vector<bool> off(t.workday.size(), false);
+    for (date d : off_days) {
+      std::size_t i = index_of(d, "holiday");
+      off[i] = true;
+      t.workday[i] = false;
+    }
+    for (date d : adjusted_workdays) {
+      std::size_t i = index_of(d, "working-day");
+      if (off[i])
+        throw std::invalid_argument("workday_calendar::set_year: " + d.to_string() +
+                                    " is both a holiday and an adjusted working day");
+      t.workday[i] = true;
+    }
+
+    // prefix[i] = working days among the first i days of the year: counting and searching
+    // become O(log 366) per year instead of a walk day by day.
+    t.prefix.assign(t.workday.size() + 1, 0);
+    for (std::size_t i = 0; i < t.workday.size(); ++i)
+      t.prefix[i + 1] = t.prefix[i] + (t.workday[i] ? 1 : 0);
+    years_[year] = std::move(t);
+  }
+
+  bool covers(int year) const noexcept { return years_.count(year) != 0; }
+
+  /// Covered years, ascending.
+  std::vector<int> years() const {
+    std::vector<int> out;
+    out.reserve(years_.size());
+    for (const auto& [y, t] : years_) out.push_back(y);
+    return out;
+  }
+
+  /// Working days in a covered year (for reports and cross-checks).
+  calendar_result<std::int64_t> workdays_in_year(int year) const {
+    auto it = years_.find(year);
+    if (it == years_.end()) return uncovered(year);
+    return static_cast<std::int64_t>(it->second.prefix.back());
+  }
+
+  calendar_result<bool> is_workday(date d) const {
+    const int y = d.year();
+    auto it = years_.find(y);
+    if (it == years_.end()) return uncovered(y);
+    return static_cast<bool>(it->second.workday[static_cast<std::size_t>(d.days() - it->second.first_day)]);
+  }
+
+  /// The date n working days after start, start not counted (n = 0 gives start; n < 0 counts
+  /// backwards). Every year a counted day falls in must be covered. Runs in O(covered years):
+  /// a huge n reaches an uncovered year (or the end of the date range) after at most that many
+  /// steps and fails there.
+  calendar_result<date> add_workdays(date start, std::int64_t n) const {
+    if (n == 0) return start;
+    // |n| without overflow for INT64_MIN.
+    std::uint64_t remaining = n > 0 ? static_cast<std::uint64_t>(n)
+                                    : static_cast<std::uint64_t>(-(n + 1)) + 1;
+    std::int64_t cur = start.days();  // last day already passed, not counted
+    if (n > 0) {
+      for (;;) {
+        auto next = date::from_days(cur + 1);
+        if (!next) return out_of_range();
+        auto it = years_.find(next->year());
+        if (it == years_.end()) return uncovered(next->year());
+        const year_table& t = it->second;
+        const auto from = static_cast<std::size_t>(next->days() - t.first_day);
+        const auto available = static_cast<std::uint64_t>(t.prefix.back() - t.prefix[from]);
+        if (remaining <= available)
+          return t.nth_workday(t.prefix[from] + static_cast<std::int32_t>(remaining));
+        remaining -= available;
+        cur = t.first_day + static_cast<std::int64_t>(t.workday.size()) - 1;  // Dec 31
+      }
+    }
+    for (;;) {
+      auto prev = date::from_days(cur - 1);
+      if (!prev) return out_of_range();
+      auto it = years_.find(prev->year());
+      if (it == years_.end()) return uncovered(prev->year());
+      const year_table& t = it->second;
+      const auto to = static_cast<std::size_t>(prev->days() - t.first_day);
+      const auto available = static_cast<std::uint64_t>(t.prefix[to + 1]);
+      if (remaining <= available)
+        return t.nth_workday(t.prefix[to + 1] - static_cast<std::int32_t>(remaining) + 1);
+      remaining -= available;
+      cur = t.first_day;  // Jan 1
+    }
+  }
+
+  /// Working days in (a, b] (a not counted, b counted); the negative of the working days in
+  /// (b, a] when b < a; 0 when equal. Every year of a counted day must be covered.
+  calendar_result<std::int64_t> workdays_between(date a, date b) const {
+    if (a == b) return std::int64_t{0};
+    if (b < a) {
+      auto r = workdays_between(b, a);
+      if (auto* n = std::get_if<std::int64_t>(&r)) *n = -*n;
+      return r;
+    }
+    const date first = *date::from_days(std::int64_t{a.days()} + 1);  // exists: a < b
+    std::int64_t total = 0;
+    for (int y = first.year(); y <= b.year(); ++y) {  // stops at the first uncovered year
+      auto it = years_.find(y);
+      if (it == years_.end()) return uncovered(y);
+      const year_table& t = it->second;
+      const std::int64_t lo = std::max<std::int64_t>(first.days(), t.first_day) - t.first_day;
+      const std::int64_t hi =
+          std::min<std::int64_t>(b.days(), t.first_day + static_cast<std::int64_t>(t.workday.size()) - 1) -
+          t.first_day;
+      total += t.prefix[static_cast<std::size_t>(hi) + 1] - t.prefix[static_cast<std::size_t>(lo)];
+    }
+    return total;
+  }
+
+  /// start + n natural days (deadlines a law counts in 自然日 need no schedule); an error only
+  /// when the result leaves 0001–9999.
+  calendar_result<date> add_days(date start, std::int64_t n) const {
+    if (auto d = start.plus_days(n)) return *d;
+    return out_of_range();
+  }
+
+ private:
+  struct year_table {
+    std::int32_t first_day = 0;          // days() of Jan 1
+    std::vector<bool> workday;           // one flag per day of the year
+    std::vector<std::int32_t> prefix;    // size workday.size() + 1
+
+    // The k-th working day of the year (1-based, 1 <= k <= prefix.back()).
+    date nth_workday(std::int32_t k) const {
+      auto it = std::lower_bound(prefix.begin() + 1, prefix.end(), k);
+      return *date::from_days(first_day + (it - (prefix.begin() + 1)));
+    }
+  };
+
+  calendar_error uncovered(int year) const {
+    return {year, "calendar '" + name_ + "' has no published schedule for " + pad_year(year) +
+                      " (it covers " + coverage() + ")"};
+  }
+
+  calendar_error out_of_range() const {
+    return {0, "calendar '" + name_ + "': the result is outside the supported dates 0001-01-01 to 9999-12-31"};
+  }
+
+  static std::string pad_year(int y) {
+    std::string s = std::to_string(y);
+    return y >= 0 && s.size() < 4 ? std::string(4 - s.size(), '0') + s : s;
+  }
+
+  // Covered years as ranges, e.g. "2019–2024, 2026".
+  std::string coverage() const {
+    if (years_.empty()) return "no year";
+    std::string out;
+    auto it = years_.begin();
+    while (it != years_.end()) {
+      const int lo = it->first;
+      int hi = lo;
+      for (++it; it != years_.end() && it->first == hi + 1; ++it) hi = it->first;
+      if (!out.empty()) out += ", ";
+      out += pad_year(lo);
+      if (hi != lo) out += "–" + pad_year(hi);
+    }
+    return out;
+  }
+
+  std::string name_;
+  std::map<int, year_table> years_;  // ordered: deterministic messages and years()
+};
+
+}  // namespace evenhand
