@@ -133,6 +133,30 @@ struct identifier_parser : x3::parser<identifier_parser> {
 };
 const identifier_parser identifier{};
 
+/// A field name after '.': an identifier, or any text in backquotes (`content-type`).
+struct field_name_parser : x3::parser<field_name_parser> {
+  using attribute_type = x3::unused_type;
+  static const bool has_attribute = false;
+
+  template <class It, class Context, class RContext, class Attribute>
+  bool parse(It& first, const It& last, const Context& ctx, RContext& rctx, Attribute& attr) const {
+    skip(first, last, ctx);
+    if (first == last || *first != '`') {
+      std::string ignored;
+      return identifier.parse(first, last, ctx, rctx, ignored);
+    }
+    It p = first + 1;
+    while (p != last && *p != '`' && *p != '\n') ++p;
+    if (p == last || *p != '`')
+      fail(first, p, "E102", "unterminated quoted field name", "close it with a backquote `");
+    if (p == first + 1) fail(first, p + 1, "E101", "empty quoted field name");
+    first = p + 1;
+    (void)attr;
+    return true;
+  }
+};
+const field_name_parser field_name{};
+
 /// The keyword `in` (not a prefix of `index`).
 struct in_keyword_parser : x3::parser<in_keyword_parser> {
   using attribute_type = x3::unused_type;
@@ -349,8 +373,14 @@ struct number_or_keyword_parser : x3::parser<number_or_keyword_parser> {
       fail(first, e + 1, "E101", "a number runs into a name", "put an operator between them");
     double d = 0;
     auto r = std::from_chars(p, e, d);
-    if (r.ec == std::errc::result_out_of_range)
-      fail(first, e, "E104", "floating-point literal out of range");
+    if (r.ec == std::errc::result_out_of_range) {
+      // Underflow reads as zero (IEEE 754 rounding); overflow is an error, not infinity.
+      It exp = std::find_if(p, e, [](char c) { return c == 'e' || c == 'E'; });
+      if (exp == e || exp + 1 == e || exp[1] != '-')
+        fail(first, e, "E104", "floating-point literal out of range",
+             "doubles hold up to about 1.8e308");
+      d = 0.0;
+    }
     n.lit = d;
     n.span = b.span(first, e);
     b.push(std::move(n));
@@ -547,6 +577,7 @@ constexpr auto push_select = [](auto& ctx) {
   node n;
   n.kind = node_kind::select;
   n.name = std::string(where_begin(ctx), where_end(ctx));
+  if (n.name.size() >= 2 && n.name.front() == '`') n.name = n.name.substr(1, n.name.size() - 2);
   n.args = {operand};
   n.span = {b.nodes[operand].span.begin, b.offset(where_end(ctx))};
   b.push(std::move(n));
@@ -685,6 +716,26 @@ constexpr auto push_placeholder = [](auto& ctx) {
   b.push(std::move(n));
 };
 
+}  // namespace
+}  // namespace evenhand::expr
+
+// What an expectation failure names when a token primitive is missing.
+namespace boost::spirit::x3 {
+template <>
+struct get_info<evenhand::expr::identifier_parser> {
+  using result_type = std::string;
+  std::string operator()(const evenhand::expr::identifier_parser&) const { return "a name"; }
+};
+template <>
+struct get_info<evenhand::expr::field_name_parser> {
+  using result_type = std::string;
+  std::string operator()(const evenhand::expr::field_name_parser&) const { return "a field name"; }
+};
+}  // namespace boost::spirit::x3
+
+namespace evenhand::expr {
+namespace {
+
 // ---------------------------------------------------------------------------------------------
 // The grammar
 
@@ -701,7 +752,8 @@ const x3::rule<class member_class> member = "an operand";
 const x3::rule<class primary_class> primary = "an operand";
 
 const auto expr_list = -(expr % ',');
-const auto call_args = x3::raw[x3::lit('(')[mark] > expr_list > x3::lit(')')];
+const auto argument_list = -(expr >> *(x3::lit(',') > expr));  // no trailing comma in calls
+const auto call_args = x3::raw[x3::lit('(')[mark] > argument_list > x3::lit(')')];
 const auto map_entries = -((expr > ':' > expr) % ',');
 const auto field_inits = -((identifier[push_field_name] > ':' > expr) % ',');
 
@@ -722,7 +774,7 @@ const auto unary_def = (x3::raw[+x3::lit('!')][begin_prefix] > member)[make_unar
                        (x3::raw[+x3::lit('-')][begin_prefix] > member)[make_unary<unary_op::negate>] |
                        member;
 const auto member_suffix =
-    (x3::lit('.') > x3::raw[identifier][push_select] >> -(call_args[make_receiver_call])) |
+    ((x3::lit('.') > x3::raw[field_name][push_select]) >> -(call_args[make_receiver_call])) |
     x3::raw[x3::lit('[') > expr > x3::lit(']')][make_index] |
     x3::raw[x3::lit('{')[mark] > field_inits > -x3::lit(',') > x3::lit('}')][make_message];
 const auto member_def = nest[primary] >> *member_suffix;
@@ -892,6 +944,9 @@ parse_result parse(std::string_view source, const parse_options& options) {
     const char* at = e.where();
     x3::skip_over(at, last, x3::make_context<x3::skipper_tag>(skipper));
     std::string what = e.which();
+    // Composite parsers have no description of their own (X3 would print a type name).
+    if (what.find("field_name_parser") != std::string::npos) what = "a field name";
+    else if (what.find("boost") != std::string::npos || what.size() > 40) what = "an operand";
     std::string message = "expected " + what + ", found " + token_at(at, last);
     report(b.offset(at), b.offset(at) + 1, "E101", std::move(message), hint_for(at, last));
     return result;

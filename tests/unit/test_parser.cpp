@@ -95,6 +95,8 @@ TEST_CASE("parser: calls and macros") {
   no_macros.enable_macros = false;
   CHECK(tree("xs.all(x, x > 0)", no_macros) == "(.all xs x (> x 0))");
   CHECK(tree(".a.b") == "(. .a b)");
+  CHECK(tree("m.`content-type`") == "(. m content-type)");
+  CHECK(tree("has(m.`a.b`)") == "(has m a.b)");
   CHECK(tree("google.protobuf.Int32Value{value: 1}") == "(msg google.protobuf.Int32Value 1)");
 }
 
@@ -156,6 +158,13 @@ TEST_CASE("parser: errors are located and explained") {
   CHECK(d.where.line == 2);
   CHECK(d.where.column == 11);
   CHECK(d.source_line == "  && (y ||)");
+
+  d = error_of("a.");
+  CHECK(d.message == "expected a field name, found end of input");
+  d = error_of("f(1, ");
+  CHECK(d.message == "expected an expression, found end of input");
+  d = error_of("1e999");
+  CHECK(d.code == "E104");
 
   d = error_of("a b");
   CHECK(d.message == "unexpected 'b' after a complete expression");
