@@ -1,0 +1,266 @@
+// The evaluator: CEL semantics (errors and unknowns as values, absorption, overflow,
+// heterogeneous numbers, macros, conversions, timestamps).
+#include <evenhand/expr.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace evenhand;
+using evenhand::expr::type;
+
+namespace {
+
+struct fixture {
+  expr::environment env;
+  std::vector<std::pair<std::string, value>> bound;
+  fixture& bind(std::string name, value v) {
+    env.declare(name, expr::type_of(v));
+    bound.emplace_back(std::move(name), std::move(v));
+    return *this;
+  }
+  value run(std::string_view src) const {
+    diagnostics problems;
+    auto p = expr::compile(src, env, problems);
+    if (!p) return value::make_error("COMPILE: " + render_text(problems));
+    expr::activation act(env);
+    for (const auto& [n, v] : bound) act.set(n, v);
+    return p->evaluate(act);
+  }
+};
+
+value run(std::string_view src) { return fixture{}.run(src); }
+
+bool is_true(const value& v) { return v.is_bool() && v.as_bool(); }
+bool is_false(const value& v) { return v.is_bool() && !v.as_bool(); }
+bool is_err(const value& v) {
+  return v.is_error() && v.as_error().message.rfind("COMPILE", 0) != 0;
+}
+std::string err(const value& v) { return v.is_error() ? v.as_error().message : std::string("<no error>"); }
+
+}  // namespace
+
+TEST_CASE("eval: literals and arithmetic") {
+  CHECK(run("1 + 2 * 3").as_int() == 7);
+  CHECK(run("7 / 2").as_int() == 3);
+  CHECK(run("-7 % 3").as_int() == -1);
+  CHECK(run("3u + 4u").as_uint() == 7u);
+  CHECK(run("1.5 * 2.0").as_double() == 3.0);
+  CHECK(run("'ab' + 'cd'").as_string() == "abcd");
+  CHECK(run("[1, 2] + [3]").as_list().size() == 3);
+  CHECK(run("size('食品')").as_int() == 2);
+  CHECK(run("size(b'ab')").as_int() == 2);
+  CHECK(run("'hello'.size()").as_int() == 5);
+}
+
+TEST_CASE("eval: overflow and division errors") {
+  CHECK(err(run("9223372036854775807 + 1")).find("overflow") != std::string::npos);
+  CHECK(is_err(run("-9223372036854775807 - 2")));
+  CHECK(is_err(run("4611686018427387904 * 2")));
+  CHECK(is_err(run("0u - 1u")));
+  CHECK(is_err(run("18446744073709551615u + 1u")));
+  CHECK(err(run("1 / 0")).find("division by zero") != std::string::npos);
+  CHECK(is_err(run("1 % 0")));
+  CHECK(is_err(run("-9223372036854775808 / -1")));
+  CHECK(is_err(run("-(-9223372036854775808)")));
+  CHECK(run("1.0 / 0.0").as_double() == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("eval: heterogeneous numeric equality and ordering") {
+  CHECK(is_true(run("dyn(1) == 1.0")));
+  CHECK(is_true(run("dyn(1u) == 1")));
+  CHECK(is_true(run("1 < 1.5")));
+  CHECK(is_true(run("dyn(2u) > -1")));
+  CHECK(is_false(run("dyn(1) == 'a'")));
+  CHECK(is_true(run("[1, 2] == [1.0, 2u]")));
+  CHECK(is_false(run("0.0/0.0 == 0.0/0.0")));
+  CHECK(is_err(run("dyn(1) < 'a'")));
+}
+
+TEST_CASE("eval: && and || absorb errors commutatively") {
+  CHECK(is_false(run("false && 1/0 == 1")));
+  CHECK(is_false(run("1/0 == 1 && false")));
+  CHECK(is_true(run("true || 1/0 == 1")));
+  CHECK(is_true(run("1/0 == 1 || true")));
+  CHECK(is_err(run("true && 1/0 == 1")));
+  CHECK(is_err(run("1/0 == 1 || false")));
+  CHECK(is_true(run("true && true && true")));
+  CHECK(is_false(run("true && (1/0 == 1) && false")));
+}
+
+TEST_CASE("eval: unknowns propagate, merge and are absorbed") {
+  expr::environment env;
+  env.declare("a", type::bool_());
+  env.declare("b", type::bool_());
+  env.declare("n", type::int_());
+  auto eval = [&](std::string_view src, bool set_a = false) {
+    diagnostics problems;
+    auto p = expr::compile(src, env, problems);
+    REQUIRE(p);
+    expr::activation act(env);
+    if (set_a) act.set("a", value(false));
+    return p->evaluate(act);
+  };
+  value u = eval("a");
+  REQUIRE(u.is_unknown());
+  CHECK(u.as_unknown().attributes == std::vector<std::string>{"a"});
+  value ab = eval("a && b");
+  REQUIRE(ab.is_unknown());
+  CHECK(ab.as_unknown().attributes == std::vector<std::string>{"a", "b"});
+  CHECK(is_false(eval("a && b", true)));
+  CHECK(is_false(eval("a && false")));
+  CHECK(is_true(eval("true || a")));
+  CHECK(eval("a && 1/0 == 1").is_unknown());  // unknown wins over error
+  CHECK(eval("n + 1 > 2").is_unknown());
+  value sum = eval("n + n > 0 || b");
+  REQUIRE(sum.is_unknown());
+  CHECK(sum.as_unknown().attributes == std::vector<std::string>{"b", "n"});
+  CHECK(eval("true ? 1 : n").as_int() == 1);
+}
+
+TEST_CASE("eval: conditional evaluates only the chosen branch") {
+  CHECK(run("true ? 1 : 1/0").as_int() == 1);
+  CHECK(run("false ? 1/0 : 2").as_int() == 2);
+  CHECK(is_err(run("1/0 == 1 ? 1 : 2")));
+}
+
+TEST_CASE("eval: in, index, select") {
+  CHECK(is_true(run("2 in [1, 2, 3]")));
+  CHECK(is_false(run("'x' in ['a']")));
+  CHECK(is_true(run("'a' in {'a': 1}")));
+  CHECK(run("[1, 2, 3][1]").as_int() == 2);
+  CHECK(run("[1, 2, 3][1u]").as_int() == 2);
+  CHECK(run("[1, 2, 3][dyn(2.0)]").as_int() == 3);
+  CHECK(is_err(run("[1, 2, 3][3]")));
+  CHECK(is_err(run("[1, 2, 3][-1]")));
+  CHECK(is_err(run("[7, 8, 9][dyn(0.1)]")));
+  CHECK(run("{'a': 1}['a']").as_int() == 1);
+  CHECK(is_err(run("{'a': 1}['b']")));
+  CHECK(run("{'a': {'b': 5}}.a.b").as_int() == 5);
+  CHECK(err(run("{'a': 1}.b")).find("no such key") != std::string::npos);
+  CHECK(is_true(run("has({'a': 1}.a)")));
+  CHECK(is_false(run("has({'a': 1}.b)")));
+  CHECK(run("{1: 'x'}[1.0]").as_string() == "x");
+}
+
+TEST_CASE("eval: strings and regex") {
+  CHECK(is_true(run("'foobar'.startsWith('foo')")));
+  CHECK(is_true(run("'foobar'.endsWith('bar')")));
+  CHECK(is_true(run("'foobar'.contains('oba')")));
+  CHECK(is_true(run("'abc123'.matches('[a-z]+[0-9]+')")));
+  CHECK(is_true(run("matches('abc', 'b')")));
+  CHECK(is_false(run("'abc'.matches('^b')")));
+  CHECK(is_err(run("'abc'.matches('(')")));
+  fixture f;
+  f.bind("re", value("[0-9]{3}"));
+  CHECK(is_true(f.run("'a123'.matches(re)")));
+}
+
+TEST_CASE("eval: macros with error absorption") {
+  CHECK(is_true(run("[1, 2, 3].all(x, x > 0)")));
+  CHECK(is_false(run("[1, 2, 3].all(x, x > 1)")));
+  CHECK(is_true(run("[1, 2, 3].exists(x, x == 2)")));
+  CHECK(is_true(run("[1, 2, 3].exists_one(x, x == 2)")));
+  CHECK(is_false(run("[1, 2, 2].exists_one(x, x == 2)")));
+  CHECK(run("[1, 2, 3].map(x, x * 2)").as_list()[2].as_int() == 6);
+  CHECK(run("[1, 2, 3].filter(x, x > 1)").as_list().size() == 2);
+  CHECK(run("[1, 2, 3].map(x, x > 1, x * 10)").as_list().size() == 2);
+  CHECK(is_false(run("[0, 1].all(x, 1 / x > 1)")));  // 1/0 errors, but x = 1 decides
+  CHECK(is_true(run("[0, 1].exists(x, 1 / x > 0)")));
+  CHECK(is_err(run("[0, 1].all(x, 1 / x >= 0)")));
+  CHECK(is_true(run("{'a': 1, 'b': 2}.all(k, k.size() == 1)")));
+  CHECK(is_true(run("[[1], [2, 3]].all(l, l.all(x, x > 0))")));
+  CHECK(run("[1, 2].map(x, [3, 4].map(y, x * y))").as_list()[1].as_list()[1].as_int() == 8);
+}
+
+TEST_CASE("eval: comprehension iteration limit") {
+  expr::environment env;
+  env.max_iterations = 1000;
+  diagnostics problems;
+  auto p = expr::compile("[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, "
+                         "[1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, true))))",
+                         env, problems);
+  REQUIRE(p);
+  expr::activation act(env);
+  CHECK(err(p->evaluate(act)).find("iteration limit") != std::string::npos);
+}
+
+TEST_CASE("eval: conversions") {
+  CHECK(run("int('987')").as_int() == 987);
+  CHECK(is_err(run("int('9x')")));
+  CHECK(run("int(-7.9)").as_int() == -7);
+  CHECK(is_err(run("int(1e99)")));
+  CHECK(is_err(run("int(-9223372036854775808.0)")));
+  CHECK(is_err(run("int(18446744073709551615u)")));
+  CHECK(run("uint(25.5)").as_uint() == 25u);
+  CHECK(is_err(run("uint(-1)")));
+  CHECK(run("double('6.02214e23')").as_double() == 6.02214e23);
+  CHECK(run("string(123.456)").as_string() == "123.456");
+  CHECK(run("string(-4.5e-3)").as_string() == "-0.0045");
+  CHECK(run("string(9876u)").as_string() == "9876");
+  CHECK(is_err(run("string(b'\\000\\xff')")));
+  CHECK(run("string(b'\\303\\277')").as_string() == "\xc3\xbf");
+  CHECK(is_true(run("bool('True')")));
+  CHECK(is_err(run("bool('TrUe')")));
+  CHECK(run("bytes('abc')").as_bytes().data == "abc");
+  CHECK(run("type(1)").as_type().name == "int");
+  CHECK(run("type(type(1))").as_type().name == "type");
+  CHECK(is_true(run("type(1u) == uint")));
+  CHECK(is_true(run("type([1]) == list && type({}) == map")));
+  CHECK(is_true(run("type(null) == null_type")));
+  CHECK(is_true(run("google.protobuf.Timestamp == type(timestamp('2009-02-13T23:31:30Z'))")));
+  CHECK(run("int(timestamp('2009-02-13T23:31:30Z'))").as_int() == 1234567890);
+}
+
+TEST_CASE("eval: timestamps and durations") {
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getFullYear()").as_int() == 2009);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getMonth()").as_int() == 1);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getDate()").as_int() == 13);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getDayOfMonth()").as_int() == 12);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getDayOfWeek()").as_int() == 5);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getDayOfYear()").as_int() == 43);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getHours('+08:00')").as_int() == 7);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getHours('02:00')").as_int() == 1);
+  CHECK(run("timestamp('2009-02-13T23:31:30Z').getDate('Asia/Shanghai')").as_int() == 14);
+  CHECK(run("timestamp('2009-02-13T23:31:20.123456789Z').getMilliseconds()").as_int() == 123);
+  CHECK(run("duration('3730s').getMinutes()").as_int() == 62);
+  CHECK(run("duration('10000s').getHours()").as_int() == 2);
+  CHECK(is_true(run("timestamp('2009-02-13T23:00:00Z') + duration('240s') == "
+                    "timestamp('2009-02-13T23:04:00Z')")));
+  CHECK(is_true(run("timestamp('2009-02-13T23:31:00Z') - timestamp('2009-02-13T23:29:00Z') == "
+                    "duration('120s')")));
+  CHECK(is_true(run("duration('200s') < duration('300s')")));
+  CHECK(is_err(run("timestamp('9999-12-31T23:59:59Z') + duration('1s')")));
+  CHECK(is_err(run("timestamp('10000-01-01T00:00:00Z')")));
+  CHECK(run("string(timestamp('2009-02-13T23:31:30Z'))").as_string() == "2009-02-13T23:31:30Z");
+}
+
+TEST_CASE("eval: slots_read and thread-safe reuse") {
+  expr::environment env;
+  env.declare("a", type::int_());
+  env.declare("b", type::int_());
+  env.declare("c", type::int_());
+  diagnostics problems;
+  auto p = expr::compile("c > 1 && a < 3", env, problems);
+  REQUIRE(p);
+  CHECK(p->slots_read() == std::vector<std::uint32_t>{0, 2});
+  expr::activation act(env);
+  act.set("a", value(1));
+  act.set("c", value(2));
+  CHECK(is_true(p->evaluate(act)));
+  act.clear();
+  CHECK(p->evaluate(act).is_unknown());
+  CHECK(!act.set("zzz", value(1)));
+}
+
+TEST_CASE("eval: placeholder programs (decision-table cells)") {
+  expr::environment env;
+  expr::parse_options po;
+  po.allow_placeholder = true;
+  auto parsed = expr::parse("? >= 10 && ? < 100", po);
+  REQUIRE(parsed.tree);
+  diagnostics problems;
+  auto p = expr::compile(std::move(*parsed.tree), env, problems, type::int_());
+  REQUIRE(p);
+  expr::activation act(env);
+  CHECK(is_true(p->evaluate(act, value(50))));
+  CHECK(is_false(p->evaluate(act, value(100))));
+}
