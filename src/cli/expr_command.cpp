@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -86,7 +87,7 @@ int expr_command(const arguments& args) {
   std::optional<workday_calendar> calendar;
   if (calendar_dir) {
     std::vector<calendar_load_error> errors;
-    calendar = load_calendar_directory(*calendar_dir, "calendar", errors);
+    calendar = load_calendar_directory(*calendar_dir, std::filesystem::path(*calendar_dir).filename().string(), errors);
     if (!calendar || !errors.empty()) {
       for (const auto& e : errors)
         std::fprintf(stderr, "%s:%u:%u: error: %s\n", e.file.c_str(), e.line, e.column,
