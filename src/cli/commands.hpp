@@ -12,5 +12,6 @@ enum exit_code : int { success = 0, findings = 1, bad_input = 2 };
 using arguments = std::vector<std::string>;
 
 int expr_command(const arguments& args);
+int lint_command(const arguments& args);
 
 }  // namespace evenhand::cli

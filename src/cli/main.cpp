@@ -14,6 +14,8 @@ constexpr const char* usage =
     "commands:\n"
     "  expr [--bindings FILE|-] [--no-check] [--calendar DIR] [--container NAME] [--] EXPR\n"
     "      evaluate one expression; prints the result in the typed JSON encoding\n"
+    "  lint RULESET_DIR [--format text|json]\n"
+    "      check a ruleset: every error and warning, located (file:line:col)\n"
     "  version      print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 findings or evaluation error, 2 bad usage or unreadable input\n";
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   arguments args(argv + 2, argv + argc);
   try {
     if (command == "expr") return expr_command(args);
+    if (command == "lint") return lint_command(args);
     if (command == "version" || command == "--version") {
       std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
       return success;

@@ -1,0 +1,276 @@
+// The checked, immutable model of a ruleset: what the loader builds from YAML (DESIGN §3).
+//
+// Everything here is resolved and compiled: references point at things that exist, every
+// expression is a type-checked program, the workflow is an analysed DAG. Each element keeps
+// the location it was written at, so later layers (lint, evaluation traces, guides) can
+// point back into the file.
+#pragma once
+
+#include <evenhand/calendar.hpp>
+#include <evenhand/date.hpp>
+#include <evenhand/decimal.hpp>
+#include <evenhand/diagnostics.hpp>
+#include <evenhand/expr.hpp>
+#include <evenhand/workflow/graph.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace evenhand::standard {
+
+/// A period as the law states it: working days (工作日) or, where a law says so, natural days.
+struct period {
+  enum class unit : std::uint8_t { workdays, days };
+  std::int64_t amount = 0;
+  unit in = unit::workdays;
+  source_location where;
+
+  std::string to_string() const {
+    return std::to_string(amount) + (in == unit::workdays ? (amount == 1 ? " workday" : " workdays")
+                                                          : (amount == 1 ? " day" : " days"));
+  }
+  friend bool operator==(const period& a, const period& b) noexcept {
+    return a.amount == b.amount && a.in == b.in;
+  }
+};
+
+/// An expression as written and compiled.
+struct rule {
+  std::string source;
+  source_location where;
+  std::shared_ptr<const expr::program> program;
+};
+
+/// One option of an enum field: its value and the label guides and notices show.
+struct enum_option {
+  std::string value;
+  std::string label;
+};
+
+struct field {
+  std::string name;  ///< dotted path, e.g. "applicant.kind"
+  std::string type_text;
+  expr::type type = expr::type::dyn();
+  std::string label;
+  std::vector<enum_option> options;  ///< enum and list<enum> fields
+  std::vector<field> fields;         ///< record and list<record> fields: the members
+  bool personal = false;             ///< masked in journals
+  std::string description;
+  source_location where;
+};
+
+struct derived_fact {
+  std::string name;
+  rule value;
+};
+
+/// Which lint warnings an element opts out of, with the reviewer's reason.
+struct lint_allowance {
+  std::vector<std::string> allow;
+  std::string reason;
+};
+
+enum class stage : std::uint8_t { acceptance, decision };
+enum class failure : std::uint8_t { correct, reject, deny };
+
+constexpr std::string_view to_string(stage s) noexcept {
+  return s == stage::acceptance ? "acceptance" : "decision";
+}
+constexpr std::string_view to_string(failure f) noexcept {
+  switch (f) {
+    case failure::correct: return "correct";
+    case failure::reject: return "reject";
+    case failure::deny: return "deny";
+  }
+  return "correct";
+}
+
+struct condition {
+  std::string id;
+  standard::stage stage = stage::acceptance;
+  std::optional<rule> when;
+  rule require;
+  failure on_fail = failure::correct;
+  std::string message;
+  std::vector<std::string> basis;
+  lint_allowance lint;
+  source_location where;
+};
+
+enum class material_form : std::uint8_t { original, copy, electronic };
+constexpr std::string_view to_string(material_form f) noexcept {
+  switch (f) {
+    case material_form::original: return "original";
+    case material_form::copy: return "copy";
+    case material_form::electronic: return "electronic";
+  }
+  return "original";
+}
+
+struct material {
+  std::string id;
+  std::string name;
+  std::optional<rule> required_when;  ///< absent: always required
+  material_form form = material_form::original;
+  std::int64_t copies = 1;
+  bool tolerable = false;    ///< 容缺: may follow within the tolerance period
+  bool shared = false;       ///< source: shared — obtained by the hall from another department
+  bool commitment = false;   ///< 告知承诺: a signed commitment may replace it
+  std::vector<std::string> carries;  ///< fields of the application this material evidences
+  std::string note;
+  std::vector<std::string> basis;
+  lint_allowance lint;
+  source_location where;
+};
+
+struct deadlines {
+  period legal;
+  period promised;
+  period control_line;
+  std::optional<period> extension;
+  std::vector<std::string> basis;
+  source_location where;
+};
+
+struct step {
+  std::string id;
+  std::string name;
+  std::vector<std::string> after;
+  std::optional<rule> when;
+  period limit;
+  bool counted = true;  ///< false: a special procedure (行政许可法 art. 45), reported, not counted
+  std::string role;
+  std::vector<std::string> basis;
+  lint_allowance lint;
+  source_location where;
+};
+
+enum class hit_policy : std::uint8_t { unique, first, collect };
+
+struct table_cell {
+  std::string text;
+  std::optional<rule> test;  ///< inputs: the unary test (nullopt: '-', any value)
+  value output;              ///< outputs: the constant value
+  source_location where;
+};
+
+struct table_row {
+  std::size_t number = 0;  ///< 1-based, as the editor counts rows
+  std::vector<table_cell> inputs;
+  std::vector<table_cell> outputs;
+  source_location where;
+};
+
+struct decision_table {
+  std::string id;
+  std::string name;
+  hit_policy hit = hit_policy::unique;
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+  std::vector<table_row> rows;
+  std::vector<std::string> basis;
+  lint_allowance lint;
+  source_location where;
+};
+
+struct fee {
+  std::string id;
+  std::string name;
+  rule amount;  ///< a decimal amount in yuan, or an expression yielding one
+  std::optional<rule> when;
+  std::vector<std::string> basis;
+  lint_allowance lint;
+  source_location where;
+};
+
+struct output {
+  std::string id;
+  std::string name;
+  std::optional<rule> when;
+  std::vector<std::pair<std::string, rule>> values;  ///< in the order written
+  source_location where;
+};
+
+enum class handling : std::uint8_t { immediate, promised };
+
+/// One version of one licence item, resolved and checked.
+struct item {
+  std::string code;
+  std::string name;
+  std::string version;
+  date effective_from;
+  std::optional<date> effective_to;  ///< inclusive
+  std::string authority;
+  standard::handling handling = handling::promised;
+  bool joint = false;
+  std::string kind;
+
+  std::map<std::string, std::string> basis;  ///< id → citation (item's and the ruleset's)
+  std::vector<field> fields;                 ///< sorted by name
+  std::vector<derived_fact> derive;          ///< in dependency order
+  std::vector<condition> conditions;
+  std::vector<material> materials;
+  std::optional<period> tolerance_due;
+  standard::deadlines deadlines;
+  std::vector<step> workflow;
+  workflow::analysis workflow_analysis;  ///< topological order, critical path
+  std::vector<decision_table> tables;
+  std::vector<fee> fees;
+  std::vector<output> outputs;
+
+  std::string file;    ///< path relative to the ruleset root
+  std::string digest;  ///< sha256 of the item file
+  std::shared_ptr<const expr::environment> environment;  ///< fields and facts, for evaluation
+
+  const field* find_field(std::string_view name) const noexcept {
+    for (const auto& f : fields)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
+  bool in_force_on(date d) const noexcept {
+    return d >= effective_from && (!effective_to || d <= *effective_to);
+  }
+};
+
+/// Electronic supervision (电子监察, DESIGN §6): a case turns yellow when less than `warning`
+/// remains before its control line.
+struct supervision_settings {
+  std::optional<period> warning;
+};
+
+/// How journals treat fields marked `personal: true`: replaced by a digest, or dropped.
+struct journal_settings {
+  enum class personal_data : std::uint8_t { digest, drop };
+  personal_data personal = personal_data::digest;
+  std::string salt;
+};
+
+struct ruleset {
+  std::string id;
+  std::string name;
+  std::string timezone = "Asia/Shanghai";
+  std::string calendar_name;
+  std::shared_ptr<const workday_calendar> calendar;
+  supervision_settings supervision;
+  journal_settings journal;
+  std::map<std::string, std::string> basis;  ///< shared basis entries
+  std::vector<field> fields;                 ///< shared fields, declared in every item
+  std::vector<material> materials;           ///< shared materials, which items name by id
+  std::vector<item> items;                   ///< sorted by code, then effective_from
+  std::string digest;                        ///< sha256 over sorted paths and bytes
+  std::string root;
+
+  /// The version of item `code` in force on `on`, if any.
+  const item* find_item(std::string_view code, date on) const noexcept {
+    for (const auto& i : items)
+      if (i.code == code && i.in_force_on(on)) return &i;
+    return nullptr;
+  }
+};
+
+}  // namespace evenhand::standard

@@ -1,0 +1,57 @@
+// `evenhand lint RULESET_DIR [--format text|json]`: every located problem of a ruleset.
+#include "commands.hpp"
+
+#include <evenhand/standard/loader.hpp>
+
+#include <cstdio>
+#include <string>
+
+namespace evenhand::cli {
+
+namespace {
+constexpr const char* lint_usage = "usage: evenhand lint RULESET_DIR [--format text|json]\n";
+}
+
+int lint_command(const arguments& args) {
+  std::string dir, format = "text";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--format" && i + 1 < args.size()) {
+      format = args[++i];
+      if (format != "text" && format != "json") {
+        std::fprintf(stderr, "evenhand lint: unknown format '%s'\n%s", format.c_str(), lint_usage);
+        return bad_input;
+      }
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "evenhand lint: unknown option '%s'\n%s", a.c_str(), lint_usage);
+      return bad_input;
+    } else if (dir.empty()) {
+      dir = a;
+    } else {
+      std::fputs(lint_usage, stderr);
+      return bad_input;
+    }
+  }
+  if (dir.empty()) {
+    std::fputs(lint_usage, stderr);
+    return bad_input;
+  }
+  auto loaded = standard::load_ruleset(dir);
+  std::size_t errors = 0, warnings = 0;
+  for (const auto& d : loaded.problems) (d.level == severity::error ? errors : warnings) += 1;
+  if (format == "json") {
+    std::string out = "{\"problems\":" + render_json(loaded.problems) + ",\"errors\":" + std::to_string(errors) +
+                      ",\"warnings\":" + std::to_string(warnings) + "}\n";
+    std::fputs(out.c_str(), stdout);
+  } else {
+    for (const auto& d : loaded.problems) std::fputs(render_text(d).c_str(), stdout);
+    std::printf("%s: %zu error%s, %zu warning%s", dir.c_str(), errors, errors == 1 ? "" : "s", warnings,
+                warnings == 1 ? "" : "s");
+    if (loaded.rules) std::printf(" (%zu items, %s)", loaded.rules->items.size(), loaded.rules->digest.c_str());
+    std::printf("\n");
+  }
+  if (loaded.unreadable) return bad_input;
+  return errors ? findings : success;
+}
+
+}  // namespace evenhand::cli
