@@ -386,10 +386,7 @@ class item_reader {
     map_view top(r_.get(), root, "an item standard",
                  {"item", "basis", "fields", "derive", "conditions", "materials", "tolerance", "deadlines",
                   "workflow", "tables", "fees", "outputs"});
-    if (!top.ok()) {
-      if (!root.IsMap()) r_.get().error(root, "E304", "an item standard must be a map with the keys item, fields, …");
-      return std::nullopt;
-    }
+    if (!top.ok()) return std::nullopt;  // map_view said why
     it_.file = r_.get().file();
     it_.basis = ctx_.basis;
     read_identity(top.required("item"));
@@ -600,6 +597,8 @@ class item_reader {
       if (auto f = read_field(*name, kv.first, kv.second, 0)) {
         env_->declare(f->name, f->type);
         it_.fields.push_back(std::move(*f));
+      } else {
+        env_->declare(*name, expr::type::dyn());  // already reported: spare its users a second error
       }
     }
     std::sort(it_.fields.begin(), it_.fields.end(), [](const field& a, const field& b) { return a.name < b.name; });
@@ -710,7 +709,10 @@ class item_reader {
     }
     std::vector<std::string> cycle;
     for (std::size_t i = 0; i < entries.size(); ++i)
-      if (!done[i]) cycle.push_back(entries[i].name);
+      if (!done[i]) {
+        cycle.push_back(entries[i].name);
+        env_->declare(entries[i].name, expr::type::dyn());  // reported below, once
+      }
     if (!cycle.empty()) {
       std::string names_text;
       for (const auto& c : cycle) names_text += (names_text.empty() ? "" : " → ") + c;
