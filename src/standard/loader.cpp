@@ -978,6 +978,10 @@ class item_reader {
       if (!m.ok()) return;
       decision_table t;
       t.id = unique_id(m.required("id"), "table", ids);
+      // Expressions name a table's outputs as table.<id>.<output>: a '-' there would subtract.
+      if (t.id.find('-') != std::string::npos)
+        r_.get().error(m.get("id"), "E305", "table id '" + t.id + "' may not contain '-': rules name it as table." + t.id + ".…",
+                       "use '_' instead, e.g. " + [&] { std::string u = t.id; std::replace(u.begin(), u.end(), '-', '_'); return u; }());
       t.where = r_.get().at(m.get("id"));
       if (m.has("name")) t.name = scalar(r_.get(), m.get("name"), "table name").value_or("");
       if (auto h = choice<hit_policy>(r_.get(), m.required("hit"), "hit",
@@ -1066,7 +1070,11 @@ class item_reader {
   }
 
   value output_value(const std::string& text, const YAML::Node& n) {
-    if (n.Tag() == "!") return value(text);  // quoted: a string
+    // A CEL string literal written in a cell ('"five years"') is that string, without quotes.
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+        text.find('"', 1) == text.size() - 1)
+      return value(text.substr(1, text.size() - 2));
+    if (n.Tag() == "!") return value(text);  // quoted YAML: a string
     std::int64_t i = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
     if (ec == std::errc() && p == text.data() + text.size()) return value(i);

@@ -1,0 +1,198 @@
+#include <evenhand/calendar_loader.hpp>
+#include <evenhand/standard/loader.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+using namespace evenhand;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path source_dir = EVENHAND_SOURCE_DIR;
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
+
+const standard::item_context& demo_context() {
+  static const standard::item_context context = [] {
+    standard::item_context c;
+    std::vector<calendar_load_error> errors;
+    auto cal = load_calendar_directory(source_dir / "rulesets/cn-demo/calendars/cn-mainland", "cn-mainland", errors);
+    REQUIRE(cal);
+    c.calendar = std::make_shared<const workday_calendar>(std::move(*cal));
+    c.basis["XKF-42"] = "《中华人民共和国行政许可法》第四十二条";
+    return c;
+  }();
+  return context;
+}
+
+struct loaded {
+  std::optional<standard::item> item;
+  diagnostics problems;
+  bool has(std::string_view code, std::uint32_t line = 0) const {
+    return std::any_of(problems.begin(), problems.end(), [&](const diagnostic& d) {
+      return d.code == code && (line == 0 || d.where.line == line);
+    });
+  }
+  std::string dump() const {
+    std::string s;
+    for (const auto& d : problems) s += render_text(d);
+    return s;
+  }
+};
+
+loaded load(std::string_view text, const std::string& file = "item.yaml") {
+  loaded l;
+  l.item = standard::load_item_text(text, file, demo_context(), l.problems);
+  return l;
+}
+
+std::string valid_text() { return read(source_dir / "tests/standards/valid-minimal.yaml"); }
+
+}  // namespace
+
+TEST_CASE("loader: the minimal valid standard loads into a checked model") {
+  auto l = load(valid_text());
+  INFO(l.dump());
+  REQUIRE(l.item);
+  const auto& it = *l.item;
+  CHECK(it.code == "TEST-XK-001");
+  CHECK(it.effective_from == *date::from_ymd(2026, 1, 1));
+  CHECK(it.fields.size() == 4);
+  CHECK(it.fields[0].name == "applicant.kind");  // sorted
+  CHECK(it.fields[0].options[1].label == "个体工商户");
+  CHECK(it.derive.size() == 1);
+  CHECK(it.conditions[0].when);
+  CHECK(it.materials[0].required_when);
+  CHECK(it.deadlines.legal == standard::period{20, standard::period::unit::workdays, {}});
+  CHECK(it.workflow_analysis.critical_days == 5);
+  CHECK(it.tables[0].rows.size() == 3);
+  CHECK(it.tables[0].rows[0].outputs[0].output.as_int() == 5);
+  CHECK(it.outputs[0].values[0].first == "validity_years");
+  CHECK(it.digest.rfind("sha256:", 0) == 0);
+  CHECK_FALSE(has_errors(l.problems));
+}
+
+TEST_CASE("loader: every file of the bad corpus fails with its expected code and line") {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(source_dir / "tests/standards/bad")) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  CHECK(files.size() >= 40);
+  for (const auto& f : files) {
+    std::string text = read(f);
+    // "# expect: E302 line 19" on the second line.
+    auto at = text.find("# expect: ");
+    REQUIRE_MESSAGE(at != std::string::npos, f.filename().string());
+    std::istringstream spec(text.substr(at + 10, text.find('\n', at) - at - 10));
+    std::string code, word;
+    std::uint32_t line = 0;
+    spec >> code >> word >> line;
+    auto l = load(text, f.filename().string());
+    INFO(f.filename().string() << " expects " << code << " at line " << line << "\n" << l.dump());
+    CHECK_FALSE(l.item);
+    CHECK(l.has(code, line));
+    for (const auto& d : l.problems) {
+      CHECK(d.where.line >= 1);
+      CHECK(d.where.column >= 1);
+      CHECK_FALSE(d.message.empty());
+    }
+  }
+}
+
+TEST_CASE("loader: an expression's error points inside the YAML scalar") {
+  std::string text = valid_text();
+  // In a double-quoted scalar with escapes, the column still lands on the bad name.
+  std::string from = "required_when: catering";
+  text.replace(text.find(from), from.size(), "required_when: \"\\\"catering\\\" in scopes\"");
+  auto l = load(text);
+  REQUIRE(l.has("E201"));
+  const auto& d = *std::find_if(l.problems.begin(), l.problems.end(), [](const auto& d) { return d.code == "E201"; });
+  CHECK(d.where.column == std::uint32_t(d.source_line.find("scopes") + 1));
+  CHECK(d.hint == "did you mean 'scope'?");
+}
+
+TEST_CASE("loader: all errors of a file are reported in one run") {
+  std::string text = valid_text();
+  text.replace(text.find("stage: acceptance"), 17, "stage: acceptence");
+  text.replace(text.find("copies: 1"), 9, "copys: 1");
+  text.replace(text.find("legal: 20 workdays"), 18, "legal: 20 weeks");
+  auto l = load(text);
+  CHECK(l.has("E305"));
+  CHECK(l.has("E302"));
+  CHECK(std::count_if(l.problems.begin(), l.problems.end(), [](const auto& d) { return d.level == severity::error; }) >= 3);
+  auto stage = std::find_if(l.problems.begin(), l.problems.end(), [](const auto& d) { return d.message.find("stage") != std::string::npos; });
+  REQUIRE(stage != l.problems.end());
+  CHECK(stage->hint == "did you mean 'acceptance'?");
+}
+
+TEST_CASE("loader: hostile inputs are refused quickly, never crash") {
+  SUBCASE("10 MB file") {
+    std::string big(10 * 1024 * 1024, 'a');
+    auto l = load(big);
+    CHECK(l.has("E301", 1));
+  }
+  SUBCASE("10,000 steps") {
+    std::string text = valid_text();
+    std::string steps = "workflow:\n  - { id: s0, name: 步骤, limit: 1 workday }\n";
+    for (int i = 1; i < 10000; ++i)
+      steps += "  - { id: s" + std::to_string(i) + ", name: 步骤, after: [s" + std::to_string(i - 1) + "], limit: 0 workdays }\n";
+    auto from = text.find("workflow:"), to = text.find("tables:");
+    text.replace(from, to - from, steps);
+    auto l = load(text);
+    CHECK(l.has("E305"));  // more entries than a section may hold
+  }
+  SUBCASE("deep nesting") {
+    std::string text = valid_text() + "extra: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+    auto l = load(text);
+    CHECK(l.has("E300"));
+  }
+  SUBCASE("deeply nested expression") {
+    std::string text = valid_text();
+    text.replace(text.find("required_when: catering"), 23,
+                 "required_when: '" + std::string(500, '(') + "catering" + std::string(500, ')') + "'");
+    auto l = load(text);
+    CHECK(l.has("E105"));
+  }
+  SUBCASE("binary garbage") {
+    std::string junk;
+    for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 131 + 7) % 256);
+    auto l = load(junk);
+    CHECK_FALSE(l.item);
+    CHECK(has_errors(l.problems));
+  }
+}
+
+TEST_CASE("loader: the demo ruleset loads clean, with a stable digest") {
+  auto first = standard::load_ruleset(source_dir / "rulesets/cn-demo");
+  std::string dump;
+  for (const auto& d : first.problems) dump += render_text(d);
+  INFO(dump);
+  REQUIRE(first.rules);
+  CHECK(first.rules->items.size() >= 3);
+  CHECK(first.rules->calendar);
+  CHECK(first.rules->digest.rfind("sha256:", 0) == 0);
+  // The same bytes give the same digest, on another thread too.
+  std::string other;
+  std::thread t([&] { other = standard::load_ruleset(source_dir / "rulesets/cn-demo").rules->digest; });
+  t.join();
+  CHECK(other == first.rules->digest);
+}
+
+TEST_CASE("loader: an unreadable ruleset says so") {
+  auto r = standard::load_ruleset(source_dir / "no-such-ruleset");
+  CHECK(r.unreadable);
+  CHECK_FALSE(r.rules);
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].code == "E301");
+}
