@@ -15,7 +15,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <thread>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -51,14 +53,19 @@ bool valid_utf8(std::string_view s, std::size_t& bad_at) {
 /// Reporting into one file's diagnostics, with locations from yaml-cpp marks.
 class reporter {
  public:
-  reporter(std::string file, std::string_view text, diagnostics& out) : file_(std::move(file)), text_(text), out_(out) {}
+  reporter(std::string file, std::string_view text, diagnostics& out) : file_(std::move(file)), text_(text), out_(out) {
+    // Every node's location is asked for; a line table keeps that O(log lines), not O(bytes).
+    line_starts_.push_back(0);
+    for (std::size_t i = 0; i < text_.size(); ++i)
+      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  }
 
   const std::string& file() const noexcept { return file_; }
   std::string_view text() const noexcept { return text_; }
   std::size_t errors() const noexcept { return errors_; }
 
   source_location at_offset(std::size_t offset, std::size_t length = 1) const {
-    line_column lc = locate(text_, offset);
+    line_column lc = locate_fast(offset);
     source_location w;
     w.file = file_;
     w.line = lc.line;
@@ -83,7 +90,7 @@ class reporter {
     d.message = std::move(message);
     d.hint = std::move(hint);
     d.where = where;
-    if (where.line) d.source_line = std::string(locate(text_, offset_of(where)).line_text);
+    if (where.line) d.source_line = std::string(line_text(where.line));
     if (level == severity::error) ++errors_;
     out_.push_back(std::move(d));
     return out_.back();
@@ -108,7 +115,7 @@ class reporter {
         d.message += " (the column is that of the expression's start: YAML folding hides the exact position)";
     }
     d.where.file = file_;
-    d.source_line = std::string(locate(text_, offset_of(d.where)).line_text);
+    d.source_line = std::string(line_text(d.where.line));
     if (d.level == severity::error) ++errors_;
     out_.push_back(std::move(d));
   }
@@ -129,19 +136,31 @@ class reporter {
     while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
     return std::max<std::size_t>(rest.size(), 1);
   }
-  std::size_t offset_of(const source_location& w) const {
-    std::size_t off = 0;
-    for (std::uint32_t line = 1; line < w.line && off < text_.size(); ++line) {
-      std::size_t nl = text_.find('\n', off);
-      if (nl == std::string_view::npos) return text_.size();
-      off = nl + 1;
-    }
-    return off;
+  /// locate() from diagnostics.hpp, through the line table.
+  line_column locate_fast(std::size_t offset) const {
+    offset = std::min(offset, text_.size());
+    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+    std::size_t line = static_cast<std::size_t>(it - line_starts_.begin());  // 1-based
+    line_column lc;
+    lc.line = static_cast<std::uint32_t>(line);
+    std::size_t start = line_starts_[line - 1];
+    lc.column = evenhand::detail::count_code_points(text_.substr(start, offset - start)) + 1;
+    lc.line_text = line_text(lc.line);
+    return lc;
+  }
+  std::string_view line_text(std::uint32_t line) const {
+    if (line == 0 || line > line_starts_.size()) return {};
+    std::size_t start = line_starts_[line - 1];
+    std::size_t end = line < line_starts_.size() ? line_starts_[line] - 1 : text_.size();
+    std::string_view t = text_.substr(start, end - start);
+    if (!t.empty() && t.back() == '\r') t.remove_suffix(1);
+    return t;
   }
 
   std::string file_;
   std::string_view text_;
   diagnostics& out_;
+  std::vector<std::size_t> line_starts_;
   std::size_t errors_ = 0;
 };
 
@@ -955,7 +974,6 @@ class item_reader {
     if (specs.empty()) return;
     it_.workflow_analysis = workflow::analyze(specs);
     for (auto d : it_.workflow_analysis.problems) {
-      if (d.source_line.empty() && d.where.line) d.source_line = std::string(locate(r_.get().text(), 0).line_text);
       r_.get().report(d.level, d.where, d.code, d.message, d.hint);
     }
     if (it_.workflow_analysis.ok() && have_control_ && it_.deadlines.control_line.in == period::unit::workdays &&
@@ -1355,6 +1373,76 @@ bool nesting_too_deep(std::string_view text, std::size_t limit, std::size_t& at)
   return false;
 }
 
+/// yaml-cpp 0.7 loops forever when a ',' stands at a document's root level: as its first token
+/// (",a: b", "--- ,x") or right after a root scalar or flow collection ("\"x\",y", "[1],b").
+/// Such text is refused before yaml-cpp sees it. Returns the offending offset.
+std::optional<std::size_t> comma_at_document_root(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto line_start = [&](std::size_t at) { return at == 0 || text[at - 1] == '\n'; };
+  auto skip_blank = [&] {  // spaces, line breaks, comments, directives, document markers
+    for (;;) {
+      while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
+      if (i < n && (text[i] == '#' || (text[i] == '%' && line_start(i)))) {
+        while (i < n && text[i] != '\n') ++i;
+        continue;
+      }
+      if (line_start(i) && (text.substr(i, 3) == "---" || text.substr(i, 3) == "...")) {
+        i += 3;
+        continue;
+      }
+      return;
+    }
+  };
+  // End of the quoted scalar or flow collection starting at i (or n when unterminated).
+  auto end_of_node = [&](std::size_t at) {
+    std::size_t depth = 0;
+    char quote = 0;
+    for (std::size_t k = at; k < n; ++k) {
+      char c = text[k];
+      if (quote) {
+        if (quote == '"' && c == '\\') ++k;
+        else if (c == quote) {
+          if (quote == '\'' && k + 1 < n && text[k + 1] == '\'') ++k;
+          else {
+            quote = 0;
+            if (depth == 0) return k + 1;
+          }
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if ((c == ']' || c == '}') && depth && --depth == 0) {
+        return k + 1;
+      }
+    }
+    return n;
+  };
+  while (i < n) {
+    skip_blank();
+    while (i < n && (text[i] == '!' || text[i] == '&')) {  // node properties
+      while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+      skip_blank();
+    }
+    if (i >= n) return std::nullopt;
+    // Root-level quoted scalars and flow collections, however many: a ',' among them is fatal.
+    for (;;) {
+      if (i < n && text[i] == ',') return i;
+      if (i >= n || !(text[i] == '"' || text[i] == '\'' || text[i] == '[' || text[i] == '{')) break;
+      i = end_of_node(i);
+      skip_blank();
+      while (i < n && (text[i] == '!' || text[i] == '&')) {
+        while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+        skip_blank();
+      }
+    }
+    // The rest of this document is ordinary: move on to the next document marker.
+    while (i < n && !(line_start(i) && (text.substr(i, 3) == "---" || text.substr(i, 3) == "..."))) ++i;
+  }
+  return std::nullopt;
+}
+
 std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
   std::string_view text = r.text();
   if (text.size() > limits.max_file_bytes) {
@@ -1379,6 +1467,10 @@ std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
   std::size_t deep_at = 0;
   if (nesting_too_deep(text, limits.max_yaml_depth, deep_at)) {
     r.error_at(r.at_offset(deep_at), "E300", "YAML nested more than " + std::to_string(limits.max_yaml_depth) + " levels deep");
+    return std::nullopt;
+  }
+  if (auto at = comma_at_document_root(text)) {
+    r.error_at(r.at_offset(*at), "E300", "YAML syntax: ',' outside a flow collection [ ] or { }");
     return std::nullopt;
   }
   try {
@@ -1538,18 +1630,55 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
     if (it->is_regular_file() && (it->path().extension() == ".yaml" || it->path().extension() == ".yml"))
       item_files.push_back(it->path());
   std::sort(item_files.begin(), item_files.end());
-  for (const auto& p : item_files) {
-    std::string rel = fs::relative(p, root).generic_string();
-    auto item_text = read_file(p);
-    if (!item_text) {
-      diagnostic d;
-      d.code = "E301";
-      d.message = "cannot read " + rel;
-      d.where.file = rel;
-      result.problems.push_back(std::move(d));
-      continue;
+  // Items are independent: load them on several threads, each with its own parse of the shared
+  // YAML (yaml-cpp nodes are not safe to share between threads), and merge the results in file
+  // order, so the outcome is the same whatever the thread count.
+  struct item_outcome {
+    std::optional<item> loaded;
+    diagnostics problems;
+  };
+  std::vector<item_outcome> outcomes(item_files.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    shared_yaml local;
+    local.text = shared.text;
+    try {
+      YAML::Node doc = YAML::Load(local.text);
+      local.fields = lookup(doc, "fields");
+      YAML::Node materials = lookup(doc, "materials");
+      if (materials.IsSequence())
+        for (const auto& mat : materials)
+          if (YAML::Node id = lookup(mat, "id"); id.IsScalar()) local.materials.emplace(id.Scalar(), mat);
+    } catch (const YAML::Exception&) {
+      // ruleset.yaml's own problems were reported above; items then see no shared definitions.
     }
-    if (auto it = load_item(*item_text, rel, context, result.problems, limits, &shared)) rules->items.push_back(std::move(*it));
+    for (std::size_t i; (i = next.fetch_add(1)) < item_files.size();) {
+      const fs::path& p = item_files[i];
+      std::string rel = p.lexically_relative(root).generic_string();
+      auto item_text = read_file(p);
+      if (!item_text) {
+        diagnostic d;
+        d.code = "E301";
+        d.message = "cannot read " + rel;
+        d.where.file = rel;
+        outcomes[i].problems.push_back(std::move(d));
+        continue;
+      }
+      outcomes[i].loaded = load_item(*item_text, rel, context, outcomes[i].problems, limits, &local);
+    }
+  };
+  std::size_t threads = limits.threads ? limits.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<std::size_t>(1, item_files.size() / 4));
+  {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+  }
+  for (auto& o : outcomes) {
+    result.problems.insert(result.problems.end(), std::make_move_iterator(o.problems.begin()),
+                           std::make_move_iterator(o.problems.end()));
+    if (o.loaded) rules->items.push_back(std::move(*o.loaded));
   }
   std::stable_sort(rules->items.begin(), rules->items.end(), [](const item& a, const item& b) {
     return a.code != b.code ? a.code < b.code : a.effective_from < b.effective_from;

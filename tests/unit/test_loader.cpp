@@ -164,6 +164,17 @@ TEST_CASE("loader: hostile inputs are refused quickly, never crash") {
     auto l = load(text);
     CHECK(l.has("E105"));
   }
+  SUBCASE("inputs on which yaml-cpp 0.7 would loop forever") {
+    for (std::string_view text : {",a: b", "--- ,x", "\"(\",on", "'x',y", "[1],b", "{a: 1},b", "a: 1\n---\n,b: 2",
+                                  "!t ,a", "# c\n\"x\"\n,y", "\"\"\"\",\"\""}) {
+      auto l = load(text);
+      INFO(text);
+      CHECK(l.has("E300"));
+    }
+    // Commas where YAML allows them still load as YAML.
+    auto ok = load("a: x, y\n");
+    CHECK_FALSE(ok.has("E300"));
+  }
   SUBCASE("binary garbage") {
     std::string junk;
     for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 131 + 7) % 256);

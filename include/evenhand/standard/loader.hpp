@@ -23,6 +23,7 @@ struct load_limits {
   std::size_t max_file_bytes = 4 * 1024 * 1024;  ///< a standard is a few kilobytes
   std::size_t max_items_per_section = 5000;      ///< conditions, materials, steps, rows, …
   std::size_t max_yaml_depth = 64;               ///< nesting of YAML collections
+  std::size_t threads = 0;  ///< items loaded in parallel: 0 = one per core, 1 = serial
 };
 
 struct load_result {
