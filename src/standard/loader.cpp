@@ -1421,8 +1421,11 @@ std::optional<std::size_t> comma_at_document_root(std::string_view text) {
   };
   while (i < n) {
     skip_blank();
-    while (i < n && (text[i] == '!' || text[i] == '&')) {  // node properties
-      while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+    while (i < n && (text[i] == '!' || text[i] == '&')) {  // node properties ("!t,": the ',' counts)
+      while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
+        if (text[i] == ',') return i;
+        ++i;
+      }
       skip_blank();
     }
     if (i >= n) return std::nullopt;
@@ -1433,7 +1436,10 @@ std::optional<std::size_t> comma_at_document_root(std::string_view text) {
       i = end_of_node(i);
       skip_blank();
       while (i < n && (text[i] == '!' || text[i] == '&')) {
-        while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+        while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
+          if (text[i] == ',') return i;
+          ++i;
+        }
         skip_blank();
       }
     }

@@ -166,7 +166,7 @@ TEST_CASE("loader: hostile inputs are refused quickly, never crash") {
   }
   SUBCASE("inputs on which yaml-cpp 0.7 would loop forever") {
     for (std::string_view text : {",a: b", "--- ,x", "\"(\",on", "'x',y", "[1],b", "{a: 1},b", "a: 1\n---\n,b: 2",
-                                  "!t ,a", "# c\n\"x\"\n,y", "\"\"\"\",\"\""}) {
+                                  "!t ,a", "# c\n\"x\"\n,y", "\"\"\"\",\"\"", "!l_l,", "&a,b"}) {
       auto l = load(text);
       INFO(text);
       CHECK(l.has("E300"));
@@ -206,4 +206,42 @@ TEST_CASE("loader: an unreadable ruleset says so") {
   CHECK_FALSE(r.rules);
   REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].code == "E301");
+}
+
+TEST_CASE("loader: dated versions of an item; the application date picks one, overlaps are errors") {
+  fs::path root = fs::temp_directory_path() / "evenhand-test-versions";
+  fs::remove_all(root);
+  fs::copy(source_dir / "rulesets/cn-demo", root, fs::copy_options::recursive);
+  fs::path food = root / "items/food-business-licence.yaml";
+  std::string text = read(food);
+  std::string from = text.substr(text.find("effective:"), text.find('\n', text.find("effective:")) - text.find("effective:"));
+  auto write = [&](const fs::path& p, std::string t) { std::ofstream(p, std::ios::binary) << t; };
+
+  // A 2027 version beside the current one, which has no end: both are in force in 2027.
+  std::string next = text;
+  next.replace(next.find(from), from.size(), "effective: { from: 2027-01-01 }");
+  next.replace(next.find("version: \""), 10, "version: \"N");
+  write(root / "items/food-business-licence-2027.yaml", next);
+  auto overlapping = standard::load_ruleset(root);
+  CHECK_FALSE(overlapping.rules);
+  CHECK(std::any_of(overlapping.problems.begin(), overlapping.problems.end(),
+                    [](const diagnostic& d) { return d.code == "E309"; }));
+
+  // End the current version the day before: each date has exactly one version.
+  std::string ended = text;
+  ended.replace(ended.find(from), from.size(), from.substr(0, from.rfind('}')) + ", to: 2026-12-31 }");
+  write(food, ended);
+  auto versions = standard::load_ruleset(root);
+  std::string dump;
+  for (const auto& d : versions.problems) dump += render_text(d);
+  INFO(dump);
+  REQUIRE(versions.rules);
+  const auto* now = versions.rules->find_item("SCJG-XK-001", *date::from_ymd(2026, 6, 1));
+  const auto* later = versions.rules->find_item("SCJG-XK-001", *date::from_ymd(2027, 6, 1));
+  REQUIRE(now);
+  REQUIRE(later);
+  CHECK(now != later);
+  CHECK(later->version.front() == 'N');
+  CHECK(versions.rules->digest != standard::load_ruleset(source_dir / "rulesets/cn-demo").rules->digest);
+  fs::remove_all(root);
 }
