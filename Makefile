@@ -3,7 +3,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= 2
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 240
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build run test check sanitize fuzz-smoke bench clean
@@ -44,8 +44,8 @@ fuzz-smoke: deps
 	  -DEVENHAND_BUILD_FUZZERS=ON -DEVENHAND_BUILD_TESTS=OFF -DEVENHAND_BUILD_BENCHMARKS=OFF \
 	  -DEVENHAND_BUILD_TOOLS=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_expr fuzz_loader
-	scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_expr tests/fuzz/corpus/expr $(FUZZ_SECONDS)
-	scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
+	FUZZ_RUNS=200000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_expr tests/fuzz/corpus/expr $(FUZZ_SECONDS)
+	FUZZ_RUNS=30000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
 
 bench: build
 	$(BUILD)/tests/bench/evenhand_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

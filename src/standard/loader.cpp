@@ -1449,6 +1449,45 @@ std::optional<std::size_t> comma_at_document_root(std::string_view text) {
   return std::nullopt;
 }
 
+/// Another yaml-cpp 0.7 loop: a line that starts with ',' outside any flow collection, below an
+/// indented root ("  a: 1\n,b: 2"). No standard needs such a line: it is refused.
+std::optional<std::size_t> comma_starts_line(std::string_view text) {
+  std::size_t depth = 0;
+  char quote = 0;
+  bool line_start = true;
+  char prev = '\n';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote) {
+      if (c == '\\' && quote == '"') ++i;
+      else if (c == quote) quote = 0;
+      prev = c;
+      continue;
+    }
+    if (c == '\n') {
+      line_start = true;
+      prev = c;
+      continue;
+    }
+    if (line_start && (c == ' ' || c == '\t' || c == '\r')) continue;
+    if (line_start && c == ',' && depth == 0) return i;
+    line_start = false;
+    if (c == '#' && (prev == ' ' || prev == '\n' || prev == '\t')) {
+      while (i < text.size() && text[i] != '\n') ++i;
+      --i;
+      continue;
+    }
+    // A quote opens a quoted scalar only where a token starts (not inside "it's").
+    bool token_start = prev == ' ' || prev == '\t' || prev == '\n' || prev == '[' || prev == '{' ||
+                       prev == ',' || prev == ':' || prev == '-';
+    if ((c == '"' || c == '\'') && token_start) quote = c;
+    else if (c == '[' || c == '{') ++depth;
+    else if ((c == ']' || c == '}') && depth) --depth;
+    prev = c;
+  }
+  return std::nullopt;
+}
+
 std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
   std::string_view text = r.text();
   if (text.size() > limits.max_file_bytes) {
@@ -1475,7 +1514,9 @@ std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
     r.error_at(r.at_offset(deep_at), "E300", "YAML nested more than " + std::to_string(limits.max_yaml_depth) + " levels deep");
     return std::nullopt;
   }
-  if (auto at = comma_at_document_root(text)) {
+  auto comma = comma_at_document_root(text);
+  if (!comma) comma = comma_starts_line(text);
+  if (auto at = comma) {
     r.error_at(r.at_offset(*at), "E300", "YAML syntax: ',' outside a flow collection [ ] or { }");
     return std::nullopt;
   }
