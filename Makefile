@@ -45,7 +45,7 @@ fuzz-smoke: deps
 	  -DEVENHAND_BUILD_TOOLS=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_expr fuzz_loader
 	FUZZ_RUNS=200000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_expr tests/fuzz/corpus/expr $(FUZZ_SECONDS)
-	FUZZ_RUNS=30000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
+	FUZZ_RUNS=80000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
 
 bench: build
 	$(BUILD)/tests/bench/evenhand_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

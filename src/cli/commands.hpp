@@ -13,5 +13,7 @@ using arguments = std::vector<std::string>;
 
 int expr_command(const arguments& args);
 int lint_command(const arguments& args);
+int eval_command(const arguments& args);
+int test_command(const arguments& args);
 
 }  // namespace evenhand::cli

@@ -16,6 +16,10 @@ constexpr const char* usage =
     "      evaluate one expression; prints the result in the typed JSON encoding\n"
     "  lint RULESET_DIR [--format text|json]\n"
     "      check a ruleset: every error and warning, located (file:line:col)\n"
+    "  eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text]\n"
+    "      evaluate an application: the canonical decision (json) or an explanation (text)\n"
+    "  test RULESET_DIR\n"
+    "      run the ruleset's tests (tests/*.yaml); ends with 'N passed, M failed'\n"
     "  version      print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 findings or evaluation error, 2 bad usage or unreadable input\n";
@@ -33,6 +37,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "expr") return expr_command(args);
     if (command == "lint") return lint_command(args);
+    if (command == "eval") return eval_command(args);
+    if (command == "test") return test_command(args);
     if (command == "version" || command == "--version") {
       std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
       return success;

@@ -1,0 +1,47 @@
+// An application (申请) as the hall receives it, checked against its item's declared fields.
+//
+//   diagnostics problems;
+//   auto app = eval::read_application(text, "app.yaml", *rules, problems);
+//
+// YAML or JSON (JSON is YAML). Field values nest by their dotted paths, or are given as flat
+// dotted keys. Decimals are read from their text, exactly. A value of the wrong type, an
+// unknown field or a value outside an enum is a located error: an application with errors is
+// reported, never evaluated around.
+#pragma once
+
+#include <evenhand/diagnostics.hpp>
+#include <evenhand/standard/model.hpp>
+#include <evenhand/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace evenhand::eval {
+
+struct submitted_material {
+  std::string id;
+  standard::material_form form = standard::material_form::original;
+  std::int64_t copies = 1;
+  bool commitment = false;  ///< a signed commitment (告知承诺书) given instead of the material
+  std::optional<date> valid_until;
+};
+
+struct application {
+  std::string id;    ///< the hall's own reference, if given
+  std::string item;  ///< item code
+  timestamp submitted_at;
+  const standard::item* standard = nullptr;  ///< the version in force when it was submitted
+  std::vector<std::pair<std::string, value>> fields;  ///< dotted path → value, sorted by path (facts included)
+  std::vector<submitted_material> materials;          ///< in the order given
+  std::string digest;  ///< sha256 of the application's canonical form
+};
+
+/// Reads and checks an application against the ruleset. nullopt with located diagnostics
+/// (codes E4xx) when it is not a valid application.
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems);
+
+}  // namespace evenhand::eval

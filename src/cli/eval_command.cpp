@@ -1,0 +1,140 @@
+// `evenhand eval RULESET_DIR APPLICATION [--as-of T] [--format json|text]`
+#include "commands.hpp"
+
+#include <evenhand/eval/decision_json.hpp>
+#include <evenhand/standard/loader.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+
+namespace evenhand::cli {
+
+namespace {
+
+constexpr const char* eval_usage =
+    "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text]\n";
+
+std::optional<std::string> slurp(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return std::move(s).str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
+
+/// What a clerk reads to the applicant: the outcome, the one-time notice, the schedule.
+std::string explain(const eval::decision& d, const standard::ruleset& rules, const standard::item& item) {
+  static const std::map<std::string, std::string> outcomes = {
+      {"reject", "不予受理"}, {"correct", "需要补正（一次性告知）"}, {"accept", "予以受理"},
+      {"accept_tolerated", "容缺受理"}, {"grant", "准予许可"}, {"deny", "不予许可"}, {"pending", "待定（等待核查结果或补交材料）"}};
+  std::string out = item.name + "（" + item.code + "，版本 " + item.version + "）\n";
+  out += "结论：" + outcomes.at(d.outcome) + "\n";
+  auto cite = [&](const std::vector<std::string>& basis) {
+    std::string s;
+    for (const auto& b : basis) {
+      auto it = item.basis.find(b);
+      std::string text = it != item.basis.end() ? it->second : b;
+      auto colon = text.find("：");  // "《法》第N条：quoted text" → "《法》第N条"
+      s += (s.empty() ? "" : "；") + (colon == std::string::npos ? text : text.substr(0, colon));
+    }
+    return s.empty() ? s : "（依据：" + s + "）";
+  };
+  if (!d.notice.empty()) {
+    out += "\n请一次性补正或补交以下内容：\n";
+    int n = 0;
+    for (const auto& e : d.notice) {
+      out += "  " + std::to_string(++n) + ". ";
+      if (e.kind == "condition") out += e.text;
+      else if (e.kind == "field") out += "请填写：" + e.text;
+      else if (e.kind == "tolerated") out += "容缺材料：" + e.text + (e.due ? "，请于 " + e.due->to_string() + " 前补交" : "");
+      else {
+        const standard::material* m = nullptr;
+        for (const auto& x : item.materials)
+          if (x.id == e.id) m = &x;
+        std::string form = m ? (m->form == standard::material_form::original ? "原件" : m->form == standard::material_form::copy ? "复印件" : "电子件") : "";
+        out += "提交材料：" + e.text + (m ? "（" + form + std::to_string(m->copies) + "份）" : "");
+        if (e.reason == "form") out += "，所交材料形式不符";
+        if (e.reason == "copies") out += "，份数不足";
+      }
+      out += cite(e.basis) + "\n";
+    }
+  }
+  for (std::size_t i = 0; i < item.conditions.size(); ++i)
+    if (item.conditions[i].stage == standard::stage::decision && d.conditions[i].result == "fail")
+      out += "\n不予许可的理由：" + item.conditions[i].message + cite(item.conditions[i].basis) + "\n";
+  const auto& s = d.schedule;
+  if (s.legal || s.promised || !s.steps.empty()) {
+    out += "\n受理日期：" + s.accepted_on.to_string() + "\n";
+    if (s.legal) out += "法定办结时限：" + s.legal->to_string() + "（" + item.deadlines.legal.to_string() + "）\n";
+    if (s.promised) out += "承诺办结时限：" + s.promised->to_string() + "\n";
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+      if (s.steps[i].applies == "no") continue;
+      out += "  环节 " + item.workflow[i].name + "：" + (s.steps[i].due ? "应于 " + s.steps[i].due->to_string() + " 前完成" : std::string("时间另行告知")) +
+             (s.steps[i].counted ? "" : "（依法不计入办理时限）") + "\n";
+    }
+  }
+  for (const auto& e : s.errors) out += "\n注意：" + e + "\n";
+  (void)rules;
+  return out;
+}
+
+}  // namespace
+
+int eval_command(const arguments& args) {
+  std::vector<std::string> positional;
+  std::string format = "json";
+  std::optional<timestamp> as_of;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--format" && i + 1 < args.size()) {
+      format = args[++i];
+    } else if (a == "--as-of" && i + 1 < args.size()) {
+      as_of = timestamp::parse(args[++i]);
+      if (!as_of) {
+        std::fprintf(stderr, "evenhand eval: --as-of needs a time such as 2026-03-02T09:30:00+08:00\n");
+        return bad_input;
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "evenhand eval: unknown option '%s'\n%s", a.c_str(), eval_usage);
+      return bad_input;
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (positional.size() != 2 || (format != "json" && format != "text")) {
+    std::fputs(eval_usage, stderr);
+    return bad_input;
+  }
+  auto loaded = standard::load_ruleset(positional[0]);
+  if (!loaded.rules) {
+    for (const auto& d : loaded.problems)
+      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
+    return bad_input;
+  }
+  auto text = slurp(positional[1]);
+  if (!text) {
+    std::fprintf(stderr, "evenhand eval: cannot read %s\n", positional[1].c_str());
+    return bad_input;
+  }
+  diagnostics problems;
+  auto app = eval::read_application(*text, positional[1], *loaded.rules, problems);
+  if (!app) {
+    for (const auto& d : problems) std::fputs(render_text(d).c_str(), stderr);
+    return bad_input;
+  }
+  auto decision = eval::evaluate(*loaded.rules, *app, as_of);
+  std::string out = format == "json" ? eval::to_json(decision) + "\n" : explain(decision, *loaded.rules, *app->standard);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return success;
+}
+
+}  // namespace evenhand::cli

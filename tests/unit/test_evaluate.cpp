@@ -1,0 +1,131 @@
+#include <evenhand/eval/decision_json.hpp>
+#include <evenhand/eval/ruleset_tests.hpp>
+#include <evenhand/standard/loader.hpp>
+
+#include <doctest/doctest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <thread>
+
+using namespace evenhand;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path demo = fs::path(EVENHAND_SOURCE_DIR) / "rulesets/cn-demo";
+
+/// Every application of the demo ruleset's tests, as text.
+std::vector<std::string> demo_applications() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(demo / "tests")) {
+    YAML::Node doc = YAML::LoadFile(e.path().string());
+    for (const auto& c : doc["cases"]) {
+      YAML::Emitter em;
+      em << c["application"];
+      out.push_back(em.c_str());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> decide_all(const standard::ruleset& rules, const std::vector<std::string>& apps) {
+  std::vector<std::string> out;
+  for (const auto& text : apps) {
+    diagnostics problems;
+    auto app = eval::read_application(text, "app.yaml", rules, problems);
+    REQUIRE(app);
+    out.push_back(eval::to_json(eval::evaluate(rules, *app)));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("evaluate: the demo ruleset's own tests pass") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  auto run = eval::run_ruleset_tests(*loaded.rules, demo);
+  CHECK(run.problems.empty());
+  CHECK(run.cases.size() >= 12);
+  for (const auto& c : run.cases) {
+    INFO(c.file << " " << c.id);
+    for (const auto& d : c.differences) INFO(d);
+    CHECK(c.passed());
+  }
+}
+
+TEST_CASE("evaluate: same bytes twice, on two threads, and after a reload") {
+  auto apps = demo_applications();
+  REQUIRE(apps.size() >= 12);
+  auto first = standard::load_ruleset(demo);
+  REQUIRE(first.rules);
+  auto once = decide_all(*first.rules, apps);
+  CHECK(decide_all(*first.rules, apps) == once);
+  std::vector<std::string> a, b;
+  std::thread t1([&] { a = decide_all(*first.rules, apps); });
+  std::thread t2([&] { b = decide_all(*first.rules, apps); });
+  t1.join();
+  t2.join();
+  CHECK(a == once);
+  CHECK(b == once);
+  auto reloaded = standard::load_ruleset(demo);
+  REQUIRE(reloaded.rules);
+  CHECK(decide_all(*reloaded.rules, apps) == once);
+  for (const auto& json : once) {
+    CHECK(json.find('\n') == std::string::npos);
+    CHECK(json.rfind("{\"application\":\"sha256:", 0) == 0);
+  }
+}
+
+TEST_CASE("evaluate: a missing field is unknown, never passed silently") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const char* text = R"(
+item: SCJG-XK-001
+submitted_at: 2026-02-10T09:30:00+08:00
+fields:
+  applicant: { kind: enterprise }
+)";
+  diagnostics problems;
+  auto app = eval::read_application(text, "app.yaml", *loaded.rules, problems);
+  REQUIRE(app);
+  auto d = eval::evaluate(*loaded.rules, *app);
+  CHECK(d.outcome == "correct");
+  bool asks_for_fields = std::any_of(d.notice.begin(), d.notice.end(), [](const auto& n) { return n.kind == "field"; });
+  CHECK(asks_for_fields);
+  bool unknown = std::any_of(d.conditions.begin(), d.conditions.end(), [](const auto& c) { return c.result == "unknown"; });
+  CHECK(unknown);
+}
+
+TEST_CASE("evaluate: application errors are located and stop evaluation") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  auto errors_of = [&](const char* text) {
+    diagnostics problems;
+    auto app = eval::read_application(text, "app.yaml", *loaded.rules, problems);
+    CHECK_FALSE(app);
+    return problems;
+  };
+  auto p = errors_of("item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nfields:\n  applicant: { kind: firm }\n");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E403");
+  CHECK(p[0].where.line == 4);
+  p = errors_of("item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nfields:\n  premises: { area: 10 }\n");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E401");
+  p = errors_of("item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nfields:\n  premises: { area_m2: big }\n");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E402");
+  p = errors_of("item: SCJG-XK-009\nsubmitted_at: 2026-02-10T09:30:00+08:00\n");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E404");
+  p = errors_of("item: SCJG-XK-001\nsubmitted_at: yesterday\n");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E402");
+  p = errors_of("{ item: [");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E400");
+}
