@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 #include <functional>
@@ -1501,6 +1502,18 @@ std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
     r.error_at(r.at_offset(bad), "E301", "invalid UTF-8 at byte " + std::to_string(bad),
                "save the file as UTF-8 (not GBK)");
     return std::nullopt;
+  }
+  // YAML streams are printable text: C0 controls other than tab and line breaks, and DEL, are
+  // not (YAML 1.2 §5.1). Refusing them also keeps yaml-cpp 0.7 out of loops they can cause.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", c);
+      r.error_at(r.at_offset(i), "E301", std::string("control character ") + hex + " in the file",
+                 "a standard is plain UTF-8 text");
+      return std::nullopt;
+    }
   }
   for (std::size_t i = 0, line_start = 0; i < text.size(); ++i) {
     if (text[i] == '\n') line_start = i + 1;

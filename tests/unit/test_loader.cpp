@@ -177,6 +177,10 @@ TEST_CASE("loader: hostile inputs are refused quickly, never crash") {
       CHECK_FALSE(load(fine).has("E300"));
     }
   }
+  SUBCASE("control characters") {
+    auto l = load(std::string("\"\"\x02\"\"\n\"\",\"\""));
+    CHECK(l.has("E301", 1));
+  }
   SUBCASE("binary garbage") {
     std::string junk;
     for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 131 + 7) % 256);
