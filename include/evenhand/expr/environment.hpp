@@ -32,9 +32,13 @@ struct environment {
     }
     auto slot = static_cast<std::uint32_t>(decls_.size());
     index_.emplace(name, slot);
+    unknowns_.push_back(value::make_unknown({name}));
     decls_.push_back(declaration{std::move(name), std::move(t), slot});
     return *this;
   }
+  /// Each variable's value before an activation sets it: unknown, naming the variable. Made
+  /// once here, so that starting an evaluation allocates nothing per variable.
+  const std::vector<value>& unknowns() const noexcept { return unknowns_; }
   std::optional<std::uint32_t> slot_of(std::string_view name) const {
     auto it = index_.find(name);
     if (it == index_.end()) return std::nullopt;
@@ -58,6 +62,7 @@ struct environment {
 
  private:
   std::vector<declaration> decls_;
+  std::vector<value> unknowns_;
   std::map<std::string, std::uint32_t, std::less<>> index_;
 };
 

@@ -26,11 +26,8 @@ namespace evenhand::expr {
 /// variable's name as its attribute.
 class activation {
  public:
-  explicit activation(const environment& env) : env_(&env) {
-    unknowns_.reserve(env.slot_count());
-    for (const auto& d : env.declarations()) unknowns_.push_back(value::make_unknown({d.name}));
-    values_ = unknowns_;
-    set_.assign(unknowns_.size(), false);
+  explicit activation(const environment& env) : env_(&env), values_(env.unknowns()) {
+    set_.assign(values_.size(), false);
   }
   void set(std::uint32_t slot, value v) {
     if (slot >= values_.size()) return;
@@ -46,7 +43,7 @@ class activation {
   }
   /// Makes every variable unknown again.
   void clear() {
-    values_ = unknowns_;
+    values_ = env_->unknowns();
     std::fill(set_.begin(), set_.end(), false);
   }
   bool is_set(std::uint32_t slot) const noexcept { return slot < set_.size() && set_[slot]; }
@@ -59,7 +56,6 @@ class activation {
  private:
   const environment* env_;
   std::vector<value> values_;
-  std::vector<value> unknowns_;
   std::vector<bool> set_;
 };
 
