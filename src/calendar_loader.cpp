@@ -1,8 +1,11 @@
 // Loads working-day calendar years from YAML and reports every problem with its position.
 #include <evenhand/calendar_loader.hpp>
+#include <evenhand/diagnostics.hpp>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
+
+#include "yaml_guard.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -77,6 +80,11 @@ class year_file {
 
   void load(std::string_view text, workday_calendar& into) {
     std::vector<YAML::Node> docs;
+    if (auto bad = detail::check_yaml_syntax(text)) {  // before yaml-cpp: see yaml_guard.hpp
+      line_column lc = locate(text, bad->offset);
+      error({static_cast<unsigned>(lc.line), static_cast<unsigned>(lc.column)}, "malformed YAML: " + bad->message);
+      return;
+    }
     try {
       docs = YAML::LoadAll(std::string(text));
     } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own text for this is "bad file"

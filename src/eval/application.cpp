@@ -2,6 +2,8 @@
 #include <evenhand/digest.hpp>
 #include <evenhand/eval/application.hpp>
 
+#include "../yaml_guard.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -161,6 +163,18 @@ std::optional<application> read_application(std::string_view text, const std::st
                                             const standard::ruleset& rules, diagnostics& problems) {
   app_reader r(text, file, problems);
   YAML::Node doc;
+  if (auto bad = detail::check_yaml_syntax(text)) {
+    diagnostic d;
+    d.code = "E400";
+    d.message = "the application is not valid YAML or JSON: " + bad->message;
+    d.where.file = file;
+    line_column lc = locate(text, bad->offset);
+    d.where.line = lc.line;
+    d.where.column = lc.column;
+    d.source_line = std::string(lc.line_text);
+    problems.push_back(std::move(d));
+    return std::nullopt;
+  }
   try {
     doc = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {

@@ -12,6 +12,8 @@
 #include <evenhand/standard/loader.hpp>
 #include <evenhand/standard/table.hpp>
 
+#include "../yaml_guard.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -1374,121 +1376,6 @@ bool nesting_too_deep(std::string_view text, std::size_t limit, std::size_t& at)
   return false;
 }
 
-/// yaml-cpp 0.7 loops forever when a ',' stands at a document's root level: as its first token
-/// (",a: b", "--- ,x") or right after a root scalar or flow collection ("\"x\",y", "[1],b").
-/// Such text is refused before yaml-cpp sees it. Returns the offending offset.
-std::optional<std::size_t> comma_at_document_root(std::string_view text) {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  auto line_start = [&](std::size_t at) { return at == 0 || text[at - 1] == '\n'; };
-  auto skip_blank = [&] {  // spaces, line breaks, comments, directives, document markers
-    for (;;) {
-      while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
-      if (i < n && (text[i] == '#' || (text[i] == '%' && line_start(i)))) {
-        while (i < n && text[i] != '\n') ++i;
-        continue;
-      }
-      if (line_start(i) && (text.substr(i, 3) == "---" || text.substr(i, 3) == "...")) {
-        i += 3;
-        continue;
-      }
-      return;
-    }
-  };
-  // End of the quoted scalar or flow collection starting at i (or n when unterminated).
-  auto end_of_node = [&](std::size_t at) {
-    std::size_t depth = 0;
-    char quote = 0;
-    for (std::size_t k = at; k < n; ++k) {
-      char c = text[k];
-      if (quote) {
-        if (quote == '"' && c == '\\') ++k;
-        else if (c == quote) {
-          if (quote == '\'' && k + 1 < n && text[k + 1] == '\'') ++k;
-          else {
-            quote = 0;
-            if (depth == 0) return k + 1;
-          }
-        }
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '[' || c == '{') {
-        ++depth;
-      } else if ((c == ']' || c == '}') && depth && --depth == 0) {
-        return k + 1;
-      }
-    }
-    return n;
-  };
-  while (i < n) {
-    skip_blank();
-    while (i < n && (text[i] == '!' || text[i] == '&')) {  // node properties ("!t,": the ',' counts)
-      while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
-        if (text[i] == ',') return i;
-        ++i;
-      }
-      skip_blank();
-    }
-    if (i >= n) return std::nullopt;
-    // Root-level quoted scalars and flow collections, however many: a ',' among them is fatal.
-    for (;;) {
-      if (i < n && text[i] == ',') return i;
-      if (i >= n || !(text[i] == '"' || text[i] == '\'' || text[i] == '[' || text[i] == '{')) break;
-      i = end_of_node(i);
-      skip_blank();
-      while (i < n && (text[i] == '!' || text[i] == '&')) {
-        while (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
-          if (text[i] == ',') return i;
-          ++i;
-        }
-        skip_blank();
-      }
-    }
-    // The rest of this document is ordinary: move on to the next document marker.
-    while (i < n && !(line_start(i) && (text.substr(i, 3) == "---" || text.substr(i, 3) == "..."))) ++i;
-  }
-  return std::nullopt;
-}
-
-/// Another yaml-cpp 0.7 loop: a line that starts with ',' outside any flow collection, below an
-/// indented root ("  a: 1\n,b: 2"). No standard needs such a line: it is refused.
-std::optional<std::size_t> comma_starts_line(std::string_view text) {
-  std::size_t depth = 0;
-  char quote = 0;
-  bool line_start = true;
-  char prev = '\n';
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quote) {
-      if (c == '\\' && quote == '"') ++i;
-      else if (c == quote) quote = 0;
-      prev = c;
-      continue;
-    }
-    if (c == '\n') {
-      line_start = true;
-      prev = c;
-      continue;
-    }
-    if (line_start && (c == ' ' || c == '\t' || c == '\r')) continue;
-    if (line_start && c == ',' && depth == 0) return i;
-    line_start = false;
-    if (c == '#' && (prev == ' ' || prev == '\n' || prev == '\t')) {
-      while (i < text.size() && text[i] != '\n') ++i;
-      --i;
-      continue;
-    }
-    // A quote opens a quoted scalar only where a token starts (not inside "it's").
-    bool token_start = prev == ' ' || prev == '\t' || prev == '\n' || prev == '[' || prev == '{' ||
-                       prev == ',' || prev == ':' || prev == '-';
-    if ((c == '"' || c == '\'') && token_start) quote = c;
-    else if (c == '[' || c == '{') ++depth;
-    else if ((c == ']' || c == '}') && depth) --depth;
-    prev = c;
-  }
-  return std::nullopt;
-}
-
 std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
   std::string_view text = r.text();
   if (text.size() > limits.max_file_bytes) {
@@ -1527,10 +1414,8 @@ std::optional<YAML::Node> parse_yaml(reporter& r, const load_limits& limits) {
     r.error_at(r.at_offset(deep_at), "E300", "YAML nested more than " + std::to_string(limits.max_yaml_depth) + " levels deep");
     return std::nullopt;
   }
-  auto comma = comma_at_document_root(text);
-  if (!comma) comma = comma_starts_line(text);
-  if (auto at = comma) {
-    r.error_at(r.at_offset(*at), "E300", "YAML syntax: ',' outside a flow collection [ ] or { }");
+  if (auto bad = evenhand::detail::check_yaml_syntax(text)) {
+    r.error_at(r.at_offset(std::min(bad->offset, text.size())), "E300", "YAML syntax: " + bad->message);
     return std::nullopt;
   }
   try {
