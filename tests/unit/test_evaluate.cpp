@@ -6,7 +6,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace evenhand;
@@ -128,4 +131,41 @@ TEST_CASE("evaluate: application errors are located and stop evaluation") {
   p = errors_of("{ item: [");
   REQUIRE_FALSE(p.empty());
   CHECK(p[0].code == "E400");
+}
+
+TEST_CASE("evaluate: golden decisions for the demo ruleset's test applications, byte for byte") {
+  // Regenerate after an intended change: EVENHAND_UPDATE_GOLDENS=1 build/tests/evenhand_unit_tests
+  //   -tc="evaluate: golden*", then review the diff: every changed byte is a changed decision.
+  const fs::path golden_dir = fs::path(EVENHAND_SOURCE_DIR) / "tests/golden";
+  const bool update = std::getenv("EVENHAND_UPDATE_GOLDENS") != nullptr;
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  std::size_t compared = 0;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(demo / "tests")) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    YAML::Node doc = YAML::LoadFile(file.string());
+    for (const auto& c : doc["cases"]) {
+      YAML::Emitter em;
+      em << c["application"];
+      diagnostics problems;
+      auto app = eval::read_application(em.c_str(), "app.yaml", *loaded.rules, problems);
+      REQUIRE(app);
+      std::optional<timestamp> as_of;
+      if (c["as_of"].IsScalar()) as_of = timestamp::parse(c["as_of"].Scalar());
+      std::string json = eval::to_json(eval::evaluate(*loaded.rules, *app, as_of)) + "\n";
+      fs::path golden = golden_dir / file.stem() / (c["id"].Scalar() + ".json");
+      if (update) {
+        fs::create_directories(golden.parent_path());
+        std::ofstream(golden, std::ios::binary) << json;
+      }
+      std::ifstream in(golden, std::ios::binary);
+      std::string want((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      INFO(golden.string());
+      CHECK(json == want);
+      ++compared;
+    }
+  }
+  CHECK(compared >= 12);
 }
