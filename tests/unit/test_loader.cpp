@@ -166,7 +166,7 @@ TEST_CASE("loader: hostile inputs are refused quickly, never crash") {
   }
   SUBCASE("inputs on which yaml-cpp 0.7 would loop forever") {
     for (std::string_view text : {",a: b", "--- ,x", "\"(\",on", "'x',y", "[1],b", "{a: 1},b", "a: 1\n---\n,b: 2",
-                                  "!t ,a", "# c\n\"x\"\n,y", "\"\"\"\",\"\"", "!l_l,", "&a,b", "  a: 1\n,b: 2"}) {
+                                  "!t ,a", "# c\n\"x\"\n,y", "\"\"\"\",\"\"", "!l_l,", "&a,b", "  a: 1\n,b: 2", "! be\n\n?\n-15XK11\"", "a: &x 1\nb: *x\n", "? [a]\n: b\n"}) {
       auto l = load(text);
       INFO(text);
       CHECK(l.has("E300"));
