@@ -15,5 +15,6 @@ int expr_command(const arguments& args);
 int lint_command(const arguments& args);
 int eval_command(const arguments& args);
 int test_command(const arguments& args);
+int graph_command(const arguments& args);
 
 }  // namespace evenhand::cli

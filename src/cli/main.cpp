@@ -20,6 +20,8 @@ constexpr const char* usage =
     "      evaluate an application: the canonical decision (json) or an explanation (text)\n"
     "  test RULESET_DIR\n"
     "      run the ruleset's tests (tests/*.yaml); ends with 'N passed, M failed'\n"
+    "  graph RULESET_DIR ITEM [--application FILE] [--as-of DATE] [--format dot|svg]\n"
+    "      the workflow as a diagram; with an application, the steps that apply and its critical path\n"
     "  version      print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 findings or evaluation error, 2 bad usage or unreadable input\n";
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     if (command == "lint") return lint_command(args);
     if (command == "eval") return eval_command(args);
     if (command == "test") return test_command(args);
+    if (command == "graph") return graph_command(args);
     if (command == "version" || command == "--version") {
       std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
       return success;

@@ -1,0 +1,126 @@
+// `evenhand graph RULESET_DIR ITEM [--application A] [--as-of DATE] [--format dot|svg]`
+#include "commands.hpp"
+
+#include <evenhand/eval/evaluate.hpp>
+#include <evenhand/standard/loader.hpp>
+#include <evenhand/workflow/dot.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace evenhand::cli {
+
+namespace {
+
+constexpr const char* graph_usage =
+    "usage: evenhand graph RULESET_DIR ITEM [--application FILE] [--as-of YYYY-MM-DD] [--format dot|svg]\n";
+
+/// Renders DOT to SVG with Graphviz's `dot`, when it is installed.
+int print_svg(const std::string& dot) {
+  if (std::system("command -v dot >/dev/null 2>&1") != 0) {
+    std::fputs("evenhand graph: Graphviz 'dot' is not installed; use --format dot\n", stderr);
+    return bad_input;
+  }
+  char path[] = "/tmp/evenhand-graph-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return bad_input;
+  std::FILE* f = fdopen(fd, "w");
+  std::fwrite(dot.data(), 1, dot.size(), f);
+  std::fclose(f);
+  std::string command = std::string("dot -Tsvg '") + path + "'";
+  int status = std::system(command.c_str());
+  std::remove(path);
+  if (status != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fputs("evenhand graph: dot failed\n", stderr);
+    return bad_input;
+  }
+  return success;
+}
+
+}  // namespace
+
+int graph_command(const arguments& args) {
+  std::vector<std::string> positional;
+  std::string format = "dot";
+  std::optional<std::string> application_path;
+  std::optional<date> as_of;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--format" && i + 1 < args.size()) format = args[++i];
+    else if (a == "--application" && i + 1 < args.size()) application_path = args[++i];
+    else if (a == "--as-of" && i + 1 < args.size()) {
+      as_of = date::parse(args[++i]);
+      if (!as_of) {
+        std::fputs("evenhand graph: --as-of needs a date YYYY-MM-DD\n", stderr);
+        return bad_input;
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "evenhand graph: unknown option '%s'\n%s", a.c_str(), graph_usage);
+      return bad_input;
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (positional.size() != 2 || (format != "dot" && format != "svg")) {
+    std::fputs(graph_usage, stderr);
+    return bad_input;
+  }
+  auto loaded = standard::load_ruleset(positional[0]);
+  if (!loaded.rules) {
+    for (const auto& d : loaded.problems)
+      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
+    return bad_input;
+  }
+  const auto& rules = *loaded.rules;
+  const standard::item* item = nullptr;
+  for (const auto& it : rules.items)  // the version in force on --as-of, else the latest
+    if (it.code == positional[1] && (as_of ? it.in_force_on(*as_of) : true)) item = &it;
+  if (!item) {
+    std::vector<std::string> codes;
+    std::string list;
+    for (const auto& it : rules.items) {
+      codes.push_back(it.code);
+      list += (list.empty() ? "" : ", ") + it.code;
+    }
+    std::string near = closest_match(positional[1], codes);
+    std::fprintf(stderr, "evenhand graph: no item '%s'%s; items: %s\n", positional[1].c_str(),
+                 near.empty() ? "" : ("; did you mean '" + near + "'?").c_str(), list.c_str());
+    return bad_input;
+  }
+  workflow::dot_options options;
+  if (application_path) {
+    std::ifstream in(*application_path, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "evenhand graph: cannot read %s\n", application_path->c_str());
+      return bad_input;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    diagnostics problems;
+    auto app = eval::read_application(text.str(), *application_path, rules, problems);
+    if (!app) {
+      for (const auto& d : problems) std::fputs(render_text(d).c_str(), stderr);
+      return bad_input;
+    }
+    item = app->standard;
+    auto decision = eval::evaluate(rules, *app);
+    std::vector<bool> applies;
+    for (const auto& s : decision.schedule.steps) applies.push_back(s.applies != "no");
+    if (applies.size() == item->workflow.size()) options.applies = applies;
+    std::vector<std::size_t> path;
+    for (const auto& id : decision.schedule.critical_path)
+      for (std::size_t i = 0; i < item->workflow.size(); ++i)
+        if (item->workflow[i].id == id) path.push_back(i);
+    options.critical_path = path;
+  }
+  std::string dot = workflow::to_dot(*item, options);
+  if (format == "svg") return print_svg(dot);
+  std::fwrite(dot.data(), 1, dot.size(), stdout);
+  return success;
+}
+
+}  // namespace evenhand::cli
