@@ -274,6 +274,8 @@ std::optional<application> read_application(std::string_view text, const std::st
     }
   }
   if (r.errors()) return std::nullopt;
+  for (const auto& [name, v] : a.fields)
+    a.slots.push_back(a.standard->environment->slot_of(name).value_or(static_cast<std::uint32_t>(-1)));
   a.digest = sha256_digest(canonical_form(a));
   return a;
 }

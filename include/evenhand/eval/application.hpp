@@ -35,6 +35,7 @@ struct application {
   timestamp submitted_at;
   const standard::item* standard = nullptr;  ///< the version in force when it was submitted
   std::vector<std::pair<std::string, value>> fields;  ///< dotted path → value, sorted by path (facts included)
+  std::vector<std::uint32_t> slots;  ///< each field's variable slot in the item's environment, found once
   std::vector<submitted_material> materials;          ///< in the order given
   std::string digest;  ///< sha256 of the application's canonical form
 };

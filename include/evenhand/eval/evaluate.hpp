@@ -176,7 +176,11 @@ inline decision evaluate(const standard::ruleset& rules, const application& app,
 
   // Facts: the application's fields, then as_of and the acceptance date, then derived facts.
   expr::activation act(*item.environment);
-  for (const auto& [name, v] : app.fields) act.set(name, v);
+  if (app.slots.size() == app.fields.size()) {
+    for (std::size_t i = 0; i < app.fields.size(); ++i) act.set(app.slots[i], app.fields[i].second);
+  } else {
+    for (const auto& [name, v] : app.fields) act.set(name, v);
+  }
   act.set("as_of", value(today));
   act.set("accepted_on", value(today));
   for (const auto& f : item.derive)
