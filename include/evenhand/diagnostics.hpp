@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,29 +133,42 @@ inline std::string render_text(const diagnostics& ds) {
 
 namespace detail {
 
+/// Characters JSON strings must escape: control characters, '"' and '\\'.
+inline constexpr auto json_escape_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
+  out.push_back('"');
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const char* run = p;  // start of the pending run of characters that need no escape
+  for (; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (!json_escape_table[c]) [[likely]]
+      continue;
+    out.append(run, p);
+    run = p + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+      case '"': out.append("\\\"", 2); break;
+      case '\\': out.append("\\\\", 2); break;
+      case '\b': out.append("\\b", 2); break;
+      case '\f': out.append("\\f", 2); break;
+      case '\n': out.append("\\n", 2); break;
+      case '\r': out.append("\\r", 2); break;
+      case '\t': out.append("\\t", 2); break;
+      default: {
+        const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        out.append(u, 6);
+      }
     }
   }
-  out += '"';
+  out.append(run, end);
+  out.push_back('"');
 }
 
 }  // namespace detail

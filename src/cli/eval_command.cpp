@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <map>
+#include <span>
 #include <sstream>
 #include <string>
 
@@ -31,14 +31,29 @@ std::optional<std::string> slurp(const std::string& path) {
   return std::move(s).str();
 }
 
+/// A period as the hall says it: "20个工作日", "60日".
+std::string period_text(const standard::period& p) {
+  return std::to_string(p.amount) + (p.in == standard::period::unit::workdays ? "个工作日" : "日");
+}
+
+std::string_view outcome_text(eval::outcome o) {
+  switch (o) {
+    case eval::outcome::reject: return "不予受理";
+    case eval::outcome::correct: return "需要补正（一次性告知）";
+    case eval::outcome::accept: return "予以受理";
+    case eval::outcome::accept_tolerated: return "容缺受理";
+    case eval::outcome::grant: return "准予许可";
+    case eval::outcome::deny: return "不予许可";
+    case eval::outcome::pending: return "待定（等待核查结果或补交材料）";
+  }
+  return "";
+}
+
 /// What a clerk reads to the applicant: the outcome, the one-time notice, the schedule.
-std::string explain(const eval::decision& d, const standard::ruleset& rules, const standard::item& item) {
-  static const std::map<std::string, std::string> outcomes = {
-      {"reject", "不予受理"}, {"correct", "需要补正（一次性告知）"}, {"accept", "予以受理"},
-      {"accept_tolerated", "容缺受理"}, {"grant", "准予许可"}, {"deny", "不予许可"}, {"pending", "待定（等待核查结果或补交材料）"}};
+std::string explain(const eval::decision& d, const standard::item& item) {
   std::string out = item.name + "（" + item.code + "，版本 " + item.version + "）\n";
-  out += "结论：" + outcomes.at(d.outcome) + "\n";
-  auto cite = [&](const std::vector<std::string>& basis) {
+  out += "结论：" + std::string(outcome_text(d.outcome)) + "\n";
+  auto cite = [&](std::span<const std::string> basis) {
     std::string s;
     for (const auto& b : basis) {
       auto it = item.basis.find(b);
@@ -53,37 +68,46 @@ std::string explain(const eval::decision& d, const standard::ruleset& rules, con
     int n = 0;
     for (const auto& e : d.notice) {
       out += "  " + std::to_string(++n) + ". ";
-      if (e.kind == "condition") out += e.text;
-      else if (e.kind == "field") out += "请填写：" + e.text;
-      else if (e.kind == "tolerated") out += "容缺材料：" + e.text + (e.due ? "，请于 " + e.due->to_string() + " 前补交" : "");
-      else {
-        const standard::material* m = nullptr;
-        for (const auto& x : item.materials)
-          if (x.id == e.id) m = &x;
-        std::string form = m ? (m->form == standard::material_form::original ? "原件" : m->form == standard::material_form::copy ? "复印件" : "电子件") : "";
-        out += "提交材料：" + e.text + (m ? "（" + form + std::to_string(m->copies) + "份）" : "");
-        if (e.reason == "form") out += "，所交材料形式不符";
-        if (e.reason == "copies") out += "，份数不足";
+      std::string text(e.text);
+      switch (e.kind) {
+        case eval::notice_kind::condition: out += text; break;
+        case eval::notice_kind::field: out += "请填写：" + text; break;
+        case eval::notice_kind::tolerated:
+          out += "容缺材料：" + text + (e.due ? "，请于 " + e.due->to_string() + " 前补交" : "");
+          break;
+        case eval::notice_kind::material: {
+          const standard::material* m = nullptr;
+          for (const auto& x : item.materials)
+            if (x.id == e.id) m = &x;
+          std::string form = m ? (m->form == standard::material_form::original ? "原件"
+                                  : m->form == standard::material_form::copy   ? "复印件"
+                                                                               : "电子件")
+                               : "";
+          out += "提交材料：" + text + (m ? "（" + form + std::to_string(m->copies) + "份）" : "");
+          if (e.reason == eval::shortfall::form) out += "，所交材料形式不符";
+          if (e.reason == eval::shortfall::copies) out += "，份数不足";
+          break;
+        }
       }
       out += cite(e.basis) + "\n";
     }
   }
   for (std::size_t i = 0; i < item.conditions.size(); ++i)
-    if (item.conditions[i].stage == standard::stage::decision && d.conditions[i].result == "fail")
+    if (item.conditions[i].stage == standard::stage::decision && d.conditions[i].result == eval::rule_status::fail)
       out += "\n不予许可的理由：" + item.conditions[i].message + cite(item.conditions[i].basis) + "\n";
   const auto& s = d.schedule;
   if (s.legal || s.promised || !s.steps.empty()) {
     out += "\n受理日期：" + s.accepted_on.to_string() + "\n";
-    if (s.legal) out += "法定办结时限：" + s.legal->to_string() + "（" + item.deadlines.legal.to_string() + "）\n";
-    if (s.promised) out += "承诺办结时限：" + s.promised->to_string() + "\n";
+    if (s.legal) out += "法定办结时限：" + s.legal->to_string() + " 前（" + period_text(item.deadlines.legal) + "）\n";
+    if (s.promised) out += "承诺办结时限：" + s.promised->to_string() + " 前（" + period_text(item.deadlines.promised) + "）\n";
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
-      if (s.steps[i].applies == "no") continue;
-      out += "  环节 " + item.workflow[i].name + "：" + (s.steps[i].due ? "应于 " + s.steps[i].due->to_string() + " 前完成" : std::string("时间另行告知")) +
+      if (s.steps[i].applies == eval::applicability::no) continue;
+      out += "  环节 " + item.workflow[i].name + "：" +
+             (s.steps[i].due ? "应于 " + s.steps[i].due->to_string() + " 前完成" : std::string("时间另行告知")) +
              (s.steps[i].counted ? "" : "（依法不计入办理时限）") + "\n";
     }
   }
   for (const auto& e : s.errors) out += "\n注意：" + e + "\n";
-  (void)rules;
   return out;
 }
 
@@ -132,7 +156,7 @@ int eval_command(const arguments& args) {
     return bad_input;
   }
   auto decision = eval::evaluate(*loaded.rules, *app, as_of);
-  std::string out = format == "json" ? eval::to_json(decision) + "\n" : explain(decision, *loaded.rules, *app->standard);
+  std::string out = format == "json" ? eval::to_json(decision) + "\n" : explain(decision, *app->standard);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return success;
 }

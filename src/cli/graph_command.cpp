@@ -109,7 +109,7 @@ int graph_command(const arguments& args) {
     item = app->standard;
     auto decision = eval::evaluate(rules, *app);
     std::vector<bool> applies;
-    for (const auto& s : decision.schedule.steps) applies.push_back(s.applies != "no");
+    for (const auto& s : decision.schedule.steps) applies.push_back(s.applies != eval::applicability::no);
     if (applies.size() == item->workflow.size()) options.applies = applies;
     std::vector<std::size_t> path;
     for (const auto& id : decision.schedule.critical_path)

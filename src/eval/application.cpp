@@ -3,6 +3,7 @@
 #include <evenhand/eval/application.hpp>
 
 #include "../yaml_guard.hpp"
+#include "document.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -13,73 +14,84 @@
 namespace evenhand::eval {
 namespace {
 
+using detail::document;
+using node = document::node;
+
+/// A field's dotted path, built as text only when an error names it.
+struct path_ref {
+  const path_ref* parent = nullptr;
+  std::string_view name;
+  std::string str() const { return parent ? parent->str() + "." + std::string(name) : std::string(name); }
+};
+
 class app_reader {
  public:
-  app_reader(std::string_view text, std::string file, diagnostics& out) : text_(text), file_(std::move(file)), out_(out) {}
+  app_reader(std::string_view text, std::string file, const document& doc, diagnostics& out)
+      : text_(text), file_(std::move(file)), doc_(doc), out_(out) {}
 
-  void error(const YAML::Node& n, std::string code, std::string message, std::string hint = {}) {
+  void error(const node& n, std::string code, std::string message, std::string hint = {}) {
+    ++errors_;
+    if (quiet_) return;
     diagnostic d;
     d.code = std::move(code);
     d.message = std::move(message);
     d.hint = std::move(hint);
     d.where.file = file_;
-    std::size_t offset = n.IsDefined() && !n.Mark().is_null() ? static_cast<std::size_t>(n.Mark().pos) : 0;
-    line_column lc = locate(text_, offset);
+    line_column lc = locate(text_, std::min(n.offset, text_.size()));
     d.where.line = lc.line;
     d.where.column = lc.column;
     d.where.length = 1;
     d.source_line = std::string(lc.line_text);
     out_.push_back(std::move(d));
-    ++errors_;
   }
   std::size_t errors() const { return errors_; }
+  /// Counts errors without reporting them (a first, fast pass whose positions are inexact).
+  void set_quiet(bool quiet) { quiet_ = quiet; }
 
-  static YAML::Node lookup(const YAML::Node& map, std::string_view key) {
-    if (map.IsMap())
-      for (const auto& kv : map)
-        if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.second;
-    return YAML::Node(YAML::NodeType::Undefined);
-  }
-
-  std::optional<value> convert(const YAML::Node& n, const expr::type& t, const standard::field& f,
-                               const std::string& path) {
+  std::optional<value> convert(const node& n, const expr::type& t, const standard::field& f, const path_ref& path) {
     using expr::type_kind;
     auto bad = [&](std::string what) -> std::optional<value> {
-      error(n, "E402", "field '" + path + "' (" + f.label + ") must be " + what);
+      error(n, "E402", "field '" + path.str() + "' (" + f.label + ") must be " + what);
       return std::nullopt;
     };
     if (t.kind() == type_kind::list) {
-      if (!n.IsSequence()) return bad("a list, such as [a, b]");
+      if (!n.is_sequence()) return bad("a list, such as [a, b]");
       list items;
-      for (const auto& e : n) {
+      bool ok = true;
+      doc_.each(n, [&](const node& e) {
+        if (!ok) return;
         auto v = convert(e, t.elem(), f, path);
-        if (!v) return std::nullopt;
-        items.push_back(std::move(*v));
-      }
+        if (!v) ok = false;
+        else items.push_back(std::move(*v));
+      });
+      if (!ok) return std::nullopt;
       return value(std::move(items));
     }
     if (t.kind() == type_kind::record) {
-      if (!n.IsMap()) return bad("a map of its members");
+      if (!n.is_map()) return bad("a map of its members");
       map_entries entries;
-      for (const auto& kv : n) {
-        std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-        auto member = std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key; });
+      bool ok = true;
+      doc_.each(n, [&](const node& key) {
+        if (!ok) return;
+        auto member = std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key.text; });
         if (member == f.fields.end()) {
           std::vector<std::string> names;
           for (const auto& m : f.fields) names.push_back(m.name);
-          std::string near = closest_match(key, names);
-          error(kv.first, "E401", "'" + path + "' has no member '" + key + "'",
+          std::string near = closest_match(key.text, names);
+          error(key, "E401", "'" + path.str() + "' has no member '" + std::string(key.text) + "'",
                 near.empty() ? std::string() : "did you mean '" + near + "'?");
-          return std::nullopt;
+          ok = false;
+          return;
         }
-        auto v = convert(kv.second, member->type, *member, path + "." + key);
-        if (!v) return std::nullopt;
-        entries.emplace_back(value(key), std::move(*v));
-      }
+        auto v = convert(doc_.at(key.value), member->type, *member, path_ref{&path, member->name});
+        if (!v) ok = false;
+        else entries.emplace_back(value(member->name), std::move(*v));
+      });
+      if (!ok) return std::nullopt;
       return value::make_map(std::move(entries));
     }
-    if (!n.IsScalar()) return bad("a single value");
-    const std::string& s = n.Scalar();
+    if (!n.is_scalar()) return bad("a single value");
+    std::string_view s = n.text;
     switch (t.kind()) {
       case type_kind::bool_:
         if (s == "true") return value(true);
@@ -101,13 +113,14 @@ class app_reader {
         if (auto ts = timestamp::parse(s)) return value(*ts);
         return bad("a time such as 2026-03-02T09:30:00+08:00");
       case type_kind::enum_: {
+        for (const auto& o : f.options)
+          if (o.value == s) return value(o.value);
         std::vector<std::string> values;
         for (const auto& o : f.options) values.push_back(o.value);
-        if (std::find(values.begin(), values.end(), s) != values.end()) return value(s);
         std::string near = closest_match(s, values);
         std::string all;
         for (const auto& o : f.options) all += (all.empty() ? "" : ", ") + o.value + "（" + o.label + "）";
-        error(n, "E403", "'" + s + "' is not a value of '" + path + "' (" + f.label + ")",
+        error(n, "E403", "'" + std::string(s) + "' is not a value of '" + path.str() + "' (" + f.label + ")",
               near.empty() ? "values: " + all : "did you mean '" + near + "'?");
         return std::nullopt;
       }
@@ -115,100 +128,113 @@ class app_reader {
     }
   }
 
-  /// Walks nested maps, matching dotted paths against the declared fields.
-  void read_fields(const YAML::Node& n, const std::string& prefix, const standard::item& item,
-                   const std::map<std::string, const standard::field*>& declared,
+  /// Walks nested maps, matching dotted paths against the item's fields.
+  void read_fields(const node& n, const std::string& prefix, const standard::item& item,
                    std::vector<std::pair<std::string, value>>& out) {
-    if (!n.IsMap()) {
+    if (!n.is_map()) {
       error(n, "E402", "'" + (prefix.empty() ? std::string("fields") : prefix) + "' must be a map");
       return;
     }
-    for (const auto& kv : n) {
-      if (!kv.first.IsScalar()) {
-        error(kv.first, "E402", "field names must be plain names");
-        continue;
+    doc_.each(n, [&](const node& key) {
+      std::string path = prefix.empty() ? std::string(key.text) : prefix + "." + std::string(key.text);
+      const node& v = doc_.at(key.value);
+      if (const standard::field* f = item.find_field(path)) {
+        if (v.is_null()) return;  // given as empty: the same as absent
+        if (auto converted = convert(v, f->type, *f, path_ref{nullptr, path})) out.emplace_back(std::move(path), std::move(*converted));
+        return;
       }
-      std::string path = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
-      if (auto it = declared.find(path); it != declared.end()) {
-        if (kv.second.IsNull()) continue;  // given as empty: the same as absent
-        if (auto v = convert(kv.second, it->second->type, *it->second, path)) out.emplace_back(path, std::move(*v));
-        continue;
-      }
-      auto below = declared.lower_bound(path + ".");
-      if (below != declared.end() && below->first.rfind(path + ".", 0) == 0) {
-        read_fields(kv.second, path, item, declared, out);
-        continue;
+      if (item.has_fields_under(path)) {
+        read_fields(v, path, item, out);
+        return;
       }
       std::vector<std::string> names;
-      for (const auto& [name, f] : declared) names.push_back(name);
+      for (const auto& f : item.fields) names.push_back(f.name);
       std::string near = closest_match(path, names);
-      error(kv.first, "E401", "item " + item.code + " has no field '" + path + "'",
+      error(key, "E401", "item " + item.code + " has no field '" + path + "'",
             near.empty() ? std::string() : "did you mean '" + near + "'?");
-    }
+    });
   }
+
+  std::optional<application> read(const standard::ruleset& rules);
 
  private:
   std::string_view text_;
   std::string file_;
+  const document& doc_;
   diagnostics& out_;
   std::size_t errors_ = 0;
+  bool quiet_ = false;
 };
 
 /// The canonical bytes an application's digest is taken over: fields sorted, values typed.
 std::string canonical_form(const application& a);
 
-}  // namespace
+/// The application's materials: a list of { id, form, copies, commitment, valid_until }.
+void read_materials(const document& doc, const node& mats, app_reader& r, std::vector<submitted_material>& out) {
+  if (!mats.is_sequence()) {
+    r.error(mats, "E402", "materials must be a list of { id, form, copies }");
+    return;
+  }
+  doc.each(mats, [&](const node& m) {
+    submitted_material s;
+    const node* id = doc.find(m, "id");
+    if (!id || !id->is_scalar()) {
+      r.error(m, "E402", "a submitted material needs its id");
+      return;
+    }
+    s.id = id->text;
+    doc.each(m, [&](const node& key) {
+      std::string_view k = key.text;
+      const node& val = doc.at(key.value);
+      std::string_view v = val.is_scalar() ? val.text : std::string_view();
+      if (k == "id") return;
+      if (k == "form") {
+        if (v == "original") s.form = standard::material_form::original;
+        else if (v == "copy") s.form = standard::material_form::copy;
+        else if (v == "electronic") s.form = standard::material_form::electronic;
+        else r.error(val, "E402", "form must be original, copy or electronic");
+      } else if (k == "copies") {
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s.copies);
+        if (ec != std::errc() || p != v.data() + v.size() || s.copies < 0) r.error(val, "E402", "copies must be a whole number");
+      } else if (k == "commitment") {
+        if (v == "true") s.commitment = true;
+        else if (v == "false") s.commitment = false;
+        else r.error(val, "E402", "commitment must be true or false");
+      } else if (k == "valid_until") {
+        s.valid_until = date::parse(v);
+        if (!s.valid_until) r.error(val, "E402", "valid_until must be a date YYYY-MM-DD");
+      } else {
+        r.error(key, "E401", "unknown key '" + std::string(k) + "' in a submitted material",
+                "keys: id, form, copies, commitment, valid_until");
+      }
+    });
+    out.push_back(std::move(s));
+  });
+}
 
-std::optional<application> read_application(std::string_view text, const std::string& file,
-                                            const standard::ruleset& rules, diagnostics& problems) {
-  app_reader r(text, file, problems);
-  YAML::Node doc;
-  if (auto bad = detail::check_yaml_syntax(text)) {
-    diagnostic d;
-    d.code = "E400";
-    d.message = "the application is not valid YAML or JSON: " + bad->message;
-    d.where.file = file;
-    line_column lc = locate(text, bad->offset);
-    d.where.line = lc.line;
-    d.where.column = lc.column;
-    d.source_line = std::string(lc.line_text);
-    problems.push_back(std::move(d));
-    return std::nullopt;
-  }
-  try {
-    doc = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    diagnostic d;
-    d.code = "E400";
-    d.message = "the application is not valid YAML or JSON: " + e.msg;
-    d.where.file = file;
-    d.where.line = e.mark.is_null() ? 1 : static_cast<std::uint32_t>(e.mark.line + 1);
-    d.where.column = e.mark.is_null() ? 1 : static_cast<std::uint32_t>(e.mark.column + 1);
-    problems.push_back(std::move(d));
-    return std::nullopt;
-  }
-  if (!doc.IsMap()) {
-    r.error(doc, "E402", "an application is a map with item, submitted_at, fields, materials");
+std::optional<application> app_reader::read(const standard::ruleset& rules) {
+  const node& top = doc_.root();
+  if (!top.is_map()) {
+    error(top, "E402", "an application is a map with item, submitted_at, fields, materials");
     return std::nullopt;
   }
   application a;
   static const std::vector<std::string_view> keys = {"id", "item", "submitted_at", "fields", "materials", "facts"};
-  for (const auto& kv : doc) {
-    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      std::string near = closest_match(key, keys);
-      r.error(kv.first, "E401", "unknown key '" + key + "' in the application",
-              near.empty() ? "keys: id, item, submitted_at, fields, materials, facts" : "did you mean '" + near + "'?");
+  doc_.each(top, [&](const node& key) {
+    if (std::find(keys.begin(), keys.end(), key.text) == keys.end()) {
+      std::string near = closest_match(key.text, keys);
+      error(key, "E401", "unknown key '" + std::string(key.text) + "' in the application",
+            near.empty() ? "keys: id, item, submitted_at, fields, materials, facts" : "did you mean '" + near + "'?");
     }
-  }
-  if (auto id = app_reader::lookup(doc, "id"); id.IsScalar()) a.id = id.Scalar();
-  YAML::Node item_node = app_reader::lookup(doc, "item");
-  YAML::Node when = app_reader::lookup(doc, "submitted_at");
-  if (!item_node.IsScalar()) r.error(doc, "E402", "the application names no item (item: <事项编码>)");
-  else a.item = item_node.Scalar();
-  std::optional<timestamp> submitted = when.IsScalar() ? timestamp::parse(when.Scalar()) : std::nullopt;
+  });
+  if (const node* id = doc_.find(top, "id"); id && id->is_scalar()) a.id = id->text;
+  const node* item_node = doc_.find(top, "item");
+  const node* when = doc_.find(top, "submitted_at");
+  if (!item_node || !item_node->is_scalar()) error(top, "E402", "the application names no item (item: <事项编码>)");
+  else a.item = item_node->text;
+  std::optional<timestamp> submitted = when && when->is_scalar() ? timestamp::parse(when->text) : std::nullopt;
   if (!submitted) {
-    r.error(when.IsDefined() ? when : doc, "E402", "submitted_at must be a time with its zone, such as 2026-03-02T09:30:00+08:00");
+    error(when ? *when : top, "E402", "submitted_at must be a time with its zone, such as 2026-03-02T09:30:00+08:00");
     return std::nullopt;
   }
   a.submitted_at = *submitted;
@@ -220,71 +246,77 @@ std::optional<application> read_application(std::string_view text, const std::st
     std::vector<std::string> codes;
     for (const auto& i : rules.items) codes.push_back(i.code);
     std::string near = closest_match(a.item, codes);
-    r.error(item_node, "E404", "no version of item '" + a.item + "' is in force on " + day.to_string(),
-            near.empty() ? std::string() : "did you mean '" + near + "'?");
+    error(*item_node, "E404", "no version of item '" + a.item + "' is in force on " + day.to_string(),
+          near.empty() ? std::string() : "did you mean '" + near + "'?");
     return std::nullopt;
   }
-  std::map<std::string, const standard::field*> declared;
-  for (const auto& f : a.standard->fields) declared.emplace(f.name, &f);
-  for (const auto& f : rules.fields) declared.emplace(f.name, &f);
   for (const char* section : {"fields", "facts"}) {
-    YAML::Node n = app_reader::lookup(doc, section);
-    if (n.IsDefined() && !n.IsNull()) r.read_fields(n, "", *a.standard, declared, a.fields);
+    const node* n = doc_.find(top, section);
+    if (n && !n->is_null()) read_fields(*n, "", *a.standard, a.fields);
   }
   std::sort(a.fields.begin(), a.fields.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (std::size_t i = 1; i < a.fields.size(); ++i)
-    if (a.fields[i].first == a.fields[i - 1].first)
-      r.error(doc, "E405", "field '" + a.fields[i].first + "' is given twice");
-  YAML::Node mats = app_reader::lookup(doc, "materials");
-  if (mats.IsDefined() && !mats.IsNull()) {
-    if (!mats.IsSequence()) {
-      r.error(mats, "E402", "materials must be a list of { id, form, copies }");
-    } else {
-      for (const auto& m : mats) {
-        submitted_material s;
-        YAML::Node id = app_reader::lookup(m, "id");
-        if (!id.IsScalar()) {
-          r.error(m, "E402", "a submitted material needs its id");
-          continue;
-        }
-        s.id = id.Scalar();
-        for (const auto& kv : m) {
-          std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-          const std::string v = kv.second.IsScalar() ? kv.second.Scalar() : "";
-          if (k == "id") continue;
-          if (k == "form") {
-            if (v == "original") s.form = standard::material_form::original;
-            else if (v == "copy") s.form = standard::material_form::copy;
-            else if (v == "electronic") s.form = standard::material_form::electronic;
-            else r.error(kv.second, "E402", "form must be original, copy or electronic");
-          } else if (k == "copies") {
-            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s.copies);
-            if (ec != std::errc() || p != v.data() + v.size() || s.copies < 0) r.error(kv.second, "E402", "copies must be a whole number");
-          } else if (k == "commitment") {
-            s.commitment = v == "true";
-          } else if (k == "valid_until") {
-            s.valid_until = date::parse(v);
-            if (!s.valid_until) r.error(kv.second, "E402", "valid_until must be a date YYYY-MM-DD");
-          } else {
-            r.error(kv.first, "E401", "unknown key '" + k + "' in a submitted material", "keys: id, form, copies, commitment, valid_until");
-          }
-        }
-        a.materials.push_back(std::move(s));
-      }
-    }
-  }
-  if (r.errors()) return std::nullopt;
+    if (a.fields[i].first == a.fields[i - 1].first) error(top, "E405", "field '" + a.fields[i].first + "' is given twice");
+  const node* mats = doc_.find(top, "materials");
+  if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
+  if (errors_) return std::nullopt;
+  a.slots.reserve(a.fields.size());
   for (const auto& [name, v] : a.fields)
-    a.slots.push_back(a.standard->environment->slot_of(name).value_or(static_cast<std::uint32_t>(-1)));
+    a.slots.push_back(a.standard->environment->slot_of(name).value_or(standard::no_slot));
   a.digest = sha256_digest(canonical_form(a));
   return a;
+}
+
+void report_syntax(std::string_view text, const std::string& file, std::size_t offset, const std::string& message,
+                   diagnostics& problems) {
+  diagnostic d;
+  d.code = "E400";
+  d.message = "the application is not valid YAML or JSON: " + message;
+  d.where.file = file;
+  line_column lc = locate(text, std::min(offset, text.size()));
+  d.where.line = lc.line;
+  d.where.column = lc.column;
+  d.source_line = std::string(lc.line_text);
+  problems.push_back(std::move(d));
+}
+
+constexpr std::size_t max_depth = 64;
+
+}  // namespace
+
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems) {
+  // JSON, the common case, is read directly. Its positions are approximate, so when it holds
+  // any error the text is read again as YAML (JSON is YAML), which locates each one exactly.
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    if (auto doc = document::from_json(text, max_depth)) {
+      app_reader r(text, file, *doc, problems);
+      r.set_quiet(true);
+      if (auto a = r.read(rules)) return a;
+    }
+  }
+  if (auto bad = evenhand::detail::check_yaml_syntax(text, max_depth)) {
+    report_syntax(text, file, bad->offset, bad->message, problems);
+    return std::nullopt;
+  }
+  YAML::Node yaml;
+  try {
+    yaml = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    report_syntax(text, file, e.mark.is_null() ? 0 : static_cast<std::size_t>(e.mark.pos), e.msg, problems);
+    return std::nullopt;
+  }
+  document doc = document::from_yaml(yaml);
+  app_reader r(text, file, doc, problems);
+  return r.read(rules);
 }
 
 namespace {
 
 void append_value(std::string& out, const value& v);
 
-void append_string(std::string& out, std::string_view s) { detail::append_json_string(out, s); }
+void append_string(std::string& out, std::string_view s) { evenhand::detail::append_json_string(out, s); }
 
 void append_value(std::string& out, const value& v) {
   switch (v.kind()) {

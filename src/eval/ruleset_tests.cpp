@@ -25,12 +25,12 @@ std::string text_of(const value& v) {
 /// The decision seen as the tests describe it.
 YAML::Node test_view(const decision& d) {
   YAML::Node v;
-  v["stage"] = d.stage;
-  v["outcome"] = d.outcome;
+  v["stage"] = std::string(to_string(d.stage));
+  v["outcome"] = std::string(to_string(d.outcome));
   YAML::Node failed(YAML::NodeType::Sequence), unknown(YAML::NodeType::Sequence);
   for (const auto& c : d.conditions) {
-    if (c.result == "fail") failed.push_back(c.id);
-    if (c.result == "unknown") unknown.push_back(c.id);
+    if (c.result == rule_status::fail) failed.push_back(std::string(c.id));
+    if (c.result == rule_status::unknown) unknown.push_back(std::string(c.id));
   }
   v["conditions_failed"] = failed;
   v["conditions_unknown"] = unknown;
@@ -38,15 +38,15 @@ YAML::Node test_view(const decision& d) {
   for (const char* k : {"required", "missing", "obtained", "committed", "tolerated"}) m[k] = YAML::Node(YAML::NodeType::Sequence);
   std::optional<date> tolerance_due;
   for (const auto& n : d.notice)
-    if (n.kind == "tolerated") tolerance_due = n.due;
+    if (n.kind == notice_kind::tolerated) tolerance_due = n.due;
   for (const auto& r : d.materials) {
-    if (r.status != "not_required" && r.status != "unknown") m["required"].push_back(r.id);
-    if (r.status == "missing") m["missing"].push_back(r.id);
-    if (r.status == "obtained") m["obtained"].push_back(r.id);
-    if (r.status == "committed") m["committed"].push_back(r.id);
-    if (r.status == "tolerated") {
+    if (r.status != material_status::not_required && r.status != material_status::unknown) m["required"].push_back(std::string(r.id));
+    if (r.status == material_status::missing) m["missing"].push_back(std::string(r.id));
+    if (r.status == material_status::obtained) m["obtained"].push_back(std::string(r.id));
+    if (r.status == material_status::committed) m["committed"].push_back(std::string(r.id));
+    if (r.status == material_status::tolerated) {
       YAML::Node t;
-      t["id"] = r.id;
+      t["id"] = std::string(r.id);
       if (tolerance_due) t["due"] = tolerance_due->to_string();
       m["tolerated"].push_back(t);
     }
@@ -62,31 +62,31 @@ YAML::Node test_view(const decision& d) {
   YAML::Node steps;
   for (const auto& st : d.schedule.steps) {
     YAML::Node n;
-    n["applies"] = st.applies == "yes" ? "true" : st.applies == "no" ? "false" : "unknown";
+    n["applies"] = st.applies == applicability::yes ? "true" : st.applies == applicability::no ? "false" : "unknown";
     n["counted"] = st.counted ? "true" : "false";
     n["due"] = st.due ? st.due->to_string() : "null";
-    steps[st.id] = n;
+    steps[std::string(st.id)] = n;
   }
   s["steps"] = steps;
   YAML::Node path(YAML::NodeType::Sequence);
-  for (const auto& p : d.schedule.critical_path) path.push_back(p);
+  for (const auto& p : d.schedule.critical_path) path.push_back(std::string(p));
   s["critical_path"] = path;
   v["schedule"] = s;
   YAML::Node tables;
   for (const auto& t : d.tables) {
     YAML::Node outs(YAML::NodeType::Map);
-    for (const auto& [k, val] : t.outputs) outs[k] = text_of(val);
-    tables[t.id] = outs;
+    for (const auto& [k, val] : t.outputs) outs[std::string(k)] = text_of(val);
+    tables[std::string(t.id)] = outs;
   }
   v["tables"] = tables;
   YAML::Node fees;
-  for (const auto& f : d.fees) fees[f.id] = f.amount ? text_of(*f.amount) : f.status;
+  for (const auto& f : d.fees) fees[std::string(f.id)] = f.amount ? text_of(*f.amount) : std::string(to_string(f.status));
   v["fees"] = fees;
   YAML::Node outputs;
   for (const auto& o : d.outputs) {
     YAML::Node vals(YAML::NodeType::Map);
-    for (const auto& [k, val] : o.values) vals[k] = text_of(val);
-    outputs[o.id] = vals;
+    for (const auto& [k, val] : o.values) vals[std::string(k)] = text_of(val);
+    outputs[std::string(o.id)] = vals;
   }
   v["outputs"] = outputs;
   std::string errors;

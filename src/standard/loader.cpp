@@ -434,11 +434,27 @@ class item_reader {
     lint_unused_fields();
     lint_control_line();
     if (r_.get().errors()) return std::nullopt;
+    resolve_slots();
     it_.environment = env_;
     return std::move(it_);
   }
 
  private:
+  /// Finds once, at load, the slots evaluation sets and reads by name.
+  void resolve_slots() {
+    auto slot = [&](std::string_view name) { return env_->slot_of(name).value_or(no_slot); };
+    it_.as_of_slot = slot("as_of");
+    it_.accepted_on_slot = slot("accepted_on");
+    for (auto& d : it_.derive) d.slot = slot(d.name);
+
+    for (auto& t : it_.tables) {
+      t.input_slots.clear();
+      t.output_slots.clear();
+      for (const auto& name : t.inputs) t.input_slots.push_back(slot(name));
+      for (const auto& name : t.outputs) t.output_slots.push_back(slot("table." + t.id + "." + name));
+    }
+  }
+
   /// Facts every application has: the evaluation date and the date of acceptance.
   void declare_builtin_facts() {
     env_->declare("as_of", expr::type::date());

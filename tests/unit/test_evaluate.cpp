@@ -96,10 +96,10 @@ fields:
   auto app = eval::read_application(text, "app.yaml", *loaded.rules, problems);
   REQUIRE(app);
   auto d = eval::evaluate(*loaded.rules, *app);
-  CHECK(d.outcome == "correct");
-  bool asks_for_fields = std::any_of(d.notice.begin(), d.notice.end(), [](const auto& n) { return n.kind == "field"; });
+  CHECK(d.outcome == eval::outcome::correct);
+  bool asks_for_fields = std::any_of(d.notice.begin(), d.notice.end(), [](const auto& n) { return n.kind == eval::notice_kind::field; });
   CHECK(asks_for_fields);
-  bool unknown = std::any_of(d.conditions.begin(), d.conditions.end(), [](const auto& c) { return c.result == "unknown"; });
+  bool unknown = std::any_of(d.conditions.begin(), d.conditions.end(), [](const auto& c) { return c.result == eval::rule_status::unknown; });
   CHECK(unknown);
 }
 
@@ -168,4 +168,70 @@ TEST_CASE("evaluate: golden decisions for the demo ruleset's test applications, 
     }
   }
   CHECK(compared >= 12);
+}
+
+TEST_CASE("evaluate: a JSON application reads as the same application written in YAML") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const auto& rules = *loaded.rules;
+  std::ifstream in(fs::path(EVENHAND_SOURCE_DIR) / "examples/applications/food-business-restaurant.json", std::ios::binary);
+  std::string json(std::istreambuf_iterator<char>(in), {});
+  YAML::Node tests = YAML::LoadFile((demo / "tests/food-business-licence.yaml").string());
+  YAML::Emitter em;
+  em << tests["cases"][0]["application"];
+  diagnostics problems;
+  auto from_json = eval::read_application(json, "app.json", rules, problems);
+  auto from_yaml = eval::read_application(em.c_str(), "app.yaml", rules, problems);
+  REQUIRE(from_json);
+  REQUIRE(from_yaml);
+  CHECK(problems.empty());
+  CHECK(from_json->digest == from_yaml->digest);
+  CHECK(from_json->fields.size() == from_yaml->fields.size());
+  CHECK(eval::to_json(eval::evaluate(rules, *from_json)) == eval::to_json(eval::evaluate(rules, *from_yaml)));
+  // Numbers keep their exact text: 35.5 is the decimal 35.5, not the nearest double.
+  auto area = std::find_if(from_json->fields.begin(), from_json->fields.end(), [](const auto& f) { return f.first == "premises.area_m2"; });
+  REQUIRE(area != from_json->fields.end());
+  CHECK(area->second.as_decimal().to_string() == "35.5");
+}
+
+TEST_CASE("evaluate: errors in a JSON application are located exactly") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  auto errors_of = [&](const char* text) {
+    diagnostics problems;
+    CHECK_FALSE(eval::read_application(text, "app.json", *loaded.rules, problems));
+    return problems;
+  };
+  auto p = errors_of("{\n  \"item\": \"SCJG-XK-001\",\n  \"submitted_at\": \"2026-02-10T09:30:00+08:00\",\n"
+                     "  \"fields\": {\n    \"applicant\": { \"kind\": \"firm\" }\n  }\n}\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E403");
+  CHECK(p[0].where.line == 5);
+  CHECK(p[0].where.column == 28);  // the opening quote of "firm"
+  p = errors_of("{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\",\n"
+                " \"materials\": [{\"id\": \"application-form\", \"commitment\": \"yes\"}]}");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E402");
+  CHECK(p[0].where.line == 2);
+  p = errors_of("{\"item\": \"SCJG-XK-001\", \"submitted_at\": ");
+  REQUIRE_FALSE(p.empty());
+  CHECK(p[0].code == "E400");
+}
+
+TEST_CASE("evaluate: a reused decision gives the same bytes as a fresh one") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  auto apps = demo_applications();
+  eval::decision reused;
+  // Forward and backward, so each decision overwrites one of a different shape.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t k = 0; k < apps.size(); ++k) {
+      const auto& text = apps[pass == 0 ? k : apps.size() - 1 - k];
+      diagnostics problems;
+      auto app = eval::read_application(text, "app.yaml", *loaded.rules, problems);
+      REQUIRE(app);
+      eval::evaluate_into(reused, *loaded.rules, *app);
+      CHECK(eval::to_json(reused) == eval::to_json(eval::evaluate(*loaded.rules, *app)));
+    }
+  }
 }

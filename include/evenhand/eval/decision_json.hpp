@@ -5,6 +5,10 @@
 #include <evenhand/diagnostics.hpp>
 #include <evenhand/eval/evaluate.hpp>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <span>
 #include <string>
 
 namespace evenhand::eval {
@@ -13,14 +17,21 @@ namespace detail {
 
 inline void put_string(std::string& out, std::string_view s) { evenhand::detail::append_json_string(out, s); }
 
+template <class Int>
+void append_integer(std::string& out, Int i) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
+  out.append(buf, end);
+}
+
 /// Plain JSON for a value: exact decimals as numbers, dates and times as strings; an error or
 /// unknown as {"error": …} / {"unknown": [fields]}.
 inline void put_value(std::string& out, const value& v) {
   switch (v.kind()) {
     case value_kind::null_value: out += "null"; return;
     case value_kind::bool_value: out += v.as_bool() ? "true" : "false"; return;
-    case value_kind::int_value: out += std::to_string(v.as_int()); return;
-    case value_kind::uint_value: out += std::to_string(v.as_uint()); return;
+    case value_kind::int_value: append_integer(out, v.as_int()); return;
+    case value_kind::uint_value: append_integer(out, v.as_uint()); return;
     case value_kind::decimal_value: out += v.as_decimal().to_string(); return;
     case value_kind::double_value: {
       // Doubles never arise from decimal data; print them exactly as their shortest text.
@@ -80,18 +91,32 @@ inline void put_value(std::string& out, const value& v) {
 /// A tiny writer for objects whose keys the caller gives in sorted order.
 class object_writer {
  public:
-  explicit object_writer(std::string& out) : out_(out) { out_ += '{'; }
-  ~object_writer() { out_ += '}'; }
+  explicit object_writer(std::string& out) : out_(out) { out_.push_back('{'); }
+  ~object_writer() { out_.push_back('}'); }
+  /// `k` is one of the format's own keys (plain ASCII) or a declared variable name (a dotted
+  /// identifier): neither needs escaping.
   std::string& key(std::string_view k) {
-    if (!first_) out_ += ',';
+    if (first_) out_.push_back('"');
+    else out_.append(",\"", 2);
+    first_ = false;
+    out_.append(k);
+    out_.append("\":", 2);
+    return out_;
+  }
+  /// A key from the ruleset's text (output names, variable names): escaped like any string.
+  std::string& escaped_key(std::string_view k) {
+    if (!first_) out_.push_back(',');
     first_ = false;
     put_string(out_, k);
-    out_ += ':';
+    out_.push_back(':');
     return out_;
   }
   void str(std::string_view k, std::string_view v) { put_string(key(k), v); }
   void val(std::string_view k, const value& v) { put_value(key(k), v); }
-  void strings(std::string_view k, const std::vector<std::string>& v) {
+  template <class String>
+  void strings(std::string_view k, const std::vector<String>& v) { strings(k, std::span<const String>(v)); }
+  template <class String>
+  void strings(std::string_view k, std::span<const String> v) {
     std::string& o = key(k);
     o += '[';
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -104,15 +129,50 @@ class object_writer {
     if (d) str(k, d->to_string());
     else key(k) += "null";
   }
-  void pairs(std::string_view k, const std::vector<std::pair<std::string, value>>& kv) {
-    // As an object with sorted keys.
-    std::vector<const std::pair<std::string, value>*> sorted;
-    for (const auto& p : kv) sorted.push_back(&p);
-    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  /// Name–value pairs as an object with sorted keys.
+  void pairs(std::string_view k, const std::vector<std::pair<std::string_view, value>>& kv) {
+    sorted_object(k, kv.size(), [&](std::size_t i) { return std::pair<std::string_view, const value*>(kv[i].first, &kv[i].second); });
+  }
+  /// The facts a rule read, by name.
+  void reads(std::string_view k, std::span<const std::uint32_t> slots, const decision& d) {
+    std::array<std::pair<std::string_view, const value*>, 32> small;
+    std::vector<std::pair<std::string_view, const value*>> big;
+    std::size_t n = 0;
+    auto* buf = small.data();
+    if (slots.size() > small.size()) {
+      big.resize(slots.size());
+      buf = big.data();
+    }
+    for (auto slot : slots)
+      if (const fact* f = find_fact(d, slot)) buf[n++] = {f->name, &f->v};
+    std::sort(buf, buf + n);
     std::string& o = key(k);
     object_writer w(o);
-    for (auto* p : sorted) w.val(p->first, p->second);
+    for (std::size_t i = 0; i < n; ++i) put_value(w.escaped_key(buf[i].first), *buf[i].second);
   }
+
+ private:
+  template <class Get>
+  void sorted_object(std::string_view k, std::size_t count, Get get) {
+    std::array<std::pair<std::string_view, const value*>, 32> small;
+    std::vector<std::pair<std::string_view, const value*>> big;
+    auto* buf = small.data();
+    if (count > small.size()) {
+      big.resize(count);
+      buf = big.data();
+    }
+    for (std::size_t i = 0; i < count; ++i) buf[i] = get(i);
+    std::sort(buf, buf + count);
+    std::string& o = key(k);
+    object_writer w(o);
+    for (std::size_t i = 0; i < count; ++i) put_value(w.escaped_key(buf[i].first), *buf[i].second);
+  }
+  static const fact* find_fact(const decision& d, std::uint32_t slot) noexcept {
+    auto it = std::lower_bound(d.facts.begin(), d.facts.end(), slot, [](const fact& f, std::uint32_t s) { return f.slot < s; });
+    return it != d.facts.end() && it->slot == slot ? &*it : nullptr;
+  }
+
+ public:
 
  private:
   std::string& out_;
@@ -141,21 +201,21 @@ inline std::string to_json(const decision& d) {
     w.str("application", d.application_digest);
     w.str("application_id", d.application_id);
     w.str("as_of", d.as_of.to_string());
-    detail::array(w.key("conditions"), d.conditions, [](std::string& o, const rule_result& r) {
+    detail::array(w.key("conditions"), d.conditions, [&d](std::string& o, const rule_result& r) {
       object_writer c(o);
       if (!r.detail.empty()) c.str("detail", r.detail);
       c.str("id", r.id);
       if (!r.needs.empty()) c.strings("needs", r.needs);
-      c.pairs("read", r.read);
-      c.str("result", r.result);
+      c.reads("read", r.read, d);
+      c.str("result", to_string(r.result));
     });
     w.str("engine", d.engine);
-    detail::array(w.key("fees"), d.fees, [](std::string& o, const named_value& f) {
+    detail::array(w.key("fees"), d.fees, [](std::string& o, const fee_result& f) {
       object_writer c(o);
       if (f.amount) c.val("amount", *f.amount);
       if (!f.detail.empty()) c.str("detail", f.detail);
       c.str("id", f.id);
-      c.str("status", f.status);
+      c.str("status", to_string(f.status));
     });
     {
       std::string& o = w.key("item");
@@ -171,8 +231,8 @@ inline std::string to_json(const decision& d) {
         object_writer e(o2);
         e.str("id", m.id);
         if (!m.needs.empty()) e.strings("needs", m.needs);
-        if (!m.reason.empty()) e.str("reason", m.reason);
-        e.str("status", m.status);
+        if (m.reason != shortfall::none) e.str("reason", to_string(m.reason));
+        e.str("status", to_string(m.status));
       });
       c.strings("unexpected", d.unexpected_materials);
     }
@@ -181,15 +241,15 @@ inline std::string to_json(const decision& d) {
       e.strings("basis", n.basis);
       if (n.due) e.str("due", n.due->to_string());
       e.str("id", n.id);
-      e.str("kind", n.kind);
-      if (!n.reason.empty()) e.str("reason", n.reason);
+      e.str("kind", to_string(n.kind));
+      if (n.reason != shortfall::none) e.str("reason", to_string(n.reason));
       e.str("text", n.text);
     });
-    w.str("outcome", d.outcome);
+    w.str("outcome", to_string(d.outcome));
     detail::array(w.key("outputs"), d.outputs, [](std::string& o, const output_result& r) {
       object_writer e(o);
       e.str("id", r.id);
-      e.str("status", r.status);
+      e.str("status", to_string(r.status));
       e.pairs("values", r.values);
     });
     {
@@ -214,22 +274,22 @@ inline std::string to_json(const decision& d) {
       c.strings("errors", s.errors);
       detail::array(c.key("steps"), s.steps, [](std::string& o2, const scheduled_step& st) {
         object_writer e(o2);
-        e.str("applies", st.applies);
+        e.str("applies", to_string(st.applies));
         e.key("counted") += st.counted ? "true" : "false";
         e.date_or_null("due", st.due);
         e.str("id", st.id);
       });
     }
-    w.str("stage", d.stage);
+    w.str("stage", to_string(d.stage));
     detail::array(w.key("tables"), d.tables, [](std::string& o, const table_result& t) {
       object_writer e(o);
       if (!t.detail.empty()) e.str("detail", t.detail);
       e.str("id", t.id);
       if (!t.needs.empty()) e.strings("needs", t.needs);
       e.pairs("outputs", t.outputs);
-      e.str("result", t.result);
+      e.str("result", to_string(t.result));
       std::string& rows = e.key("rows");
-      detail::array(rows, t.rows, [](std::string& o2, std::size_t n) { o2 += std::to_string(n); });
+      detail::array(rows, t.rows, [](std::string& o2, std::size_t n) { detail::append_integer(o2, n); });
     });
   }
   return out;

@@ -13,40 +13,102 @@
 #include <evenhand/standard/model.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace evenhand::eval {
 
-/// One rule's result, by its stable id.
+/// A condition's result.
+enum class rule_status : std::uint8_t { pass, fail, unknown, error, not_applicable };
+/// What became of a material the standard lists.
+enum class material_status : std::uint8_t { submitted, missing, tolerated, obtained, committed, not_required, unknown };
+/// Why a required material counts as missing.
+enum class shortfall : std::uint8_t { none, missing, form, copies };
+/// What a notice entry asks of the applicant.
+enum class notice_kind : std::uint8_t { condition, material, field, tolerated };
+/// Whether a workflow step applies to this application.
+enum class applicability : std::uint8_t { yes, no, unknown };
+enum class table_status : std::uint8_t { hit, none, unknown, error };
+/// Whether a fee or an output applies.
+enum class charge_status : std::uint8_t { applies, not_applicable, unknown, error };
+enum class decision_stage : std::uint8_t { acceptance, decision };
+/// acceptance: reject > correct > accept_tolerated > accept; decision: deny > pending > grant.
+enum class outcome : std::uint8_t { reject, correct, accept_tolerated, accept, grant, deny, pending };
+
+constexpr std::string_view to_string(rule_status s) noexcept {
+  constexpr std::string_view names[] = {"pass", "fail", "unknown", "error", "not_applicable"};
+  return names[static_cast<std::size_t>(s)];
+}
+constexpr std::string_view to_string(material_status s) noexcept {
+  constexpr std::string_view names[] = {"submitted", "missing",      "tolerated", "obtained",
+                                        "committed", "not_required", "unknown"};
+  return names[static_cast<std::size_t>(s)];
+}
+constexpr std::string_view to_string(shortfall s) noexcept {
+  constexpr std::string_view names[] = {"", "missing", "form", "copies"};
+  return names[static_cast<std::size_t>(s)];
+}
+constexpr std::string_view to_string(notice_kind k) noexcept {
+  constexpr std::string_view names[] = {"condition", "material", "field", "tolerated"};
+  return names[static_cast<std::size_t>(k)];
+}
+constexpr std::string_view to_string(applicability a) noexcept {
+  constexpr std::string_view names[] = {"yes", "no", "unknown"};
+  return names[static_cast<std::size_t>(a)];
+}
+constexpr std::string_view to_string(table_status s) noexcept {
+  constexpr std::string_view names[] = {"hit", "none", "unknown", "error"};
+  return names[static_cast<std::size_t>(s)];
+}
+constexpr std::string_view to_string(charge_status s) noexcept {
+  constexpr std::string_view names[] = {"applies", "not_applicable", "unknown", "error"};
+  return names[static_cast<std::size_t>(s)];
+}
+constexpr std::string_view to_string(decision_stage s) noexcept {
+  return s == decision_stage::acceptance ? "acceptance" : "decision";
+}
+constexpr std::string_view to_string(outcome o) noexcept {
+  constexpr std::string_view names[] = {"reject", "correct", "accept_tolerated", "accept", "grant", "deny", "pending"};
+  return names[static_cast<std::size_t>(o)];
+}
+
+// A decision borrows the standard's own text (ids, messages, basis) from the ruleset it was
+// made with, as an application borrows its item: keep the ruleset alive while you use it.
+// What comes from the application (its id, digest, unexpected materials) is copied.
+
+/// One condition's result, by its stable id.
 struct rule_result {
-  std::string id;
-  std::string result;               ///< pass | fail | unknown | error | not_applicable
-  std::vector<std::string> needs;   ///< unknown: the fields it needs
-  std::string detail;               ///< error: the message
-  std::vector<std::pair<std::string, value>> read;  ///< the values it read
+  std::string_view id;
+  rule_status result = rule_status::pass;
+  std::vector<std::string> needs;  ///< unknown: the fields it needs
+  std::string detail;              ///< error: the message
+  std::span<const std::uint32_t> read;  ///< the variables it reads (their values: decision::facts)
 };
 
 struct notice_entry {
-  std::string kind;  ///< condition | material | field | tolerated
-  std::string id;
-  std::string text;  ///< in the standard's own words
-  std::string reason;  ///< material: missing | form | copies
-  std::vector<std::string> basis;
+  notice_kind kind = notice_kind::condition;
+  std::string_view id;
+  std::string_view text;  ///< in the standard's own words
+  shortfall reason = shortfall::none;  ///< material: missing | form | copies
+  std::span<const std::string> basis;
   std::optional<date> due;
 };
 
 struct material_result {
-  std::string id;
-  std::string status;  ///< submitted | missing | tolerated | obtained | committed | not_required | unknown
-  std::string reason;  ///< missing: missing | form | copies
+  std::string_view id;
+  material_status status = material_status::submitted;
+  shortfall reason = shortfall::none;
   std::vector<std::string> needs;
 };
 
 struct scheduled_step {
-  std::string id;
-  std::string applies;  ///< yes | no | unknown
+  std::string_view id;
+  applicability applies = applicability::yes;
   bool counted = true;
   std::optional<date> due;
 };
@@ -54,79 +116,90 @@ struct scheduled_step {
 struct schedule {
   date accepted_on;
   std::vector<scheduled_step> steps;  ///< in the order written
-  std::vector<std::string> critical_path;
+  std::vector<std::string_view> critical_path;
   std::optional<date> legal, promised, control_line;
   std::vector<std::string> errors;  ///< e.g. a date in a year without a published calendar
 };
 
 struct table_result {
-  std::string id;
-  std::string result;  ///< hit | none | unknown | error
+  std::string_view id;
+  table_status result = table_status::none;
   std::vector<std::size_t> rows;
-  std::vector<std::pair<std::string, value>> outputs;  ///< collect: each output is a list
+  std::vector<std::pair<std::string_view, value>> outputs;  ///< collect: each output is a list
   std::vector<std::string> needs;
   std::string detail;
 };
 
-struct named_value {
-  std::string id;
-  std::optional<value> amount;  ///< fee amount or output value; nullopt when it does not apply
-  std::string status;           ///< applies | not_applicable | unknown | error
+struct fee_result {
+  std::string_view id;
+  std::optional<value> amount;  ///< nullopt when it does not apply
+  charge_status status = charge_status::applies;
   std::string detail;
 };
 
 struct output_result {
-  std::string id;
-  std::string status;
-  std::vector<std::pair<std::string, value>> values;
+  std::string_view id;
+  charge_status status = charge_status::applies;
+  std::vector<std::pair<std::string_view, value>> values;
+};
+
+/// A value the rules read, as it was when they read it.
+struct fact {
+  std::uint32_t slot = 0;
+  std::string_view name;
+  value v;
 };
 
 struct decision {
-  std::string engine;
-  std::string ruleset_id, ruleset_digest;
-  std::string item, item_version, item_digest;
+  std::string_view engine;
+  std::string_view ruleset_id, ruleset_digest;
+  std::string_view item, item_version, item_digest;
   std::string application_id, application_digest;
   timestamp as_of;
-  std::string stage;    ///< acceptance | decision
-  std::string outcome;  ///< reject | correct | accept | accept_tolerated | grant | deny | pending
+  decision_stage stage = decision_stage::acceptance;
+  eval::outcome outcome = eval::outcome::correct;
   std::vector<rule_result> conditions;
   std::vector<material_result> materials;
   std::vector<std::string> unexpected_materials;
+  std::vector<std::string> unknown_fields;  ///< sorted: the fields the notice asks for
   std::vector<notice_entry> notice;
   eval::schedule schedule;
   std::vector<table_result> tables;
-  std::vector<named_value> fees;
+  std::vector<fee_result> fees;
   std::vector<output_result> outputs;
+  std::vector<fact> facts;  ///< by slot, ascending: every set variable a condition read
+
+  /// The value a condition read from `slot`, or nullptr when it was not set.
+  const value* fact_value(std::uint32_t slot) const noexcept {
+    auto it = std::lower_bound(facts.begin(), facts.end(), slot, [](const fact& f, std::uint32_t s) { return f.slot < s; });
+    return it != facts.end() && it->slot == slot ? &it->v : nullptr;
+  }
 };
 
 namespace detail {
 
-inline std::vector<std::string> unknown_needs(const value& v) {
-  return v.is_unknown() ? v.as_unknown().attributes : std::vector<std::string>{};
-}
+inline bool is_true(const value& v) noexcept { return v.kind() == value_kind::bool_value && v.as_bool(); }
 
 /// Rule outcome for a boolean result.
 inline void judge(rule_result& r, const value& v) {
   if (v.is_unknown()) {
-    r.result = "unknown";
+    r.result = rule_status::unknown;
     r.needs = v.as_unknown().attributes;
   } else if (v.is_error()) {
-    r.result = "error";
+    r.result = rule_status::error;
     r.detail = v.as_error().message;
   } else if (v.kind() != value_kind::bool_value) {
-    r.result = "error";
+    r.result = rule_status::error;
     r.detail = "the rule gave " + std::string(kind_name(v.kind())) + ", not a bool";
   } else {
-    r.result = v.as_bool() ? "pass" : "fail";
+    r.result = v.as_bool() ? rule_status::pass : rule_status::fail;
   }
 }
 
-inline std::vector<std::pair<std::string, value>> reads(const standard::rule& rule, const expr::activation& act) {
-  std::vector<std::pair<std::string, value>> out;
-  if (!rule.program) return out;
-  for (auto slot : rule.program->slots_read())
-    if (act.is_set(slot)) out.emplace_back(act.env().declarations()[slot].name, act.get(slot));
-  return out;
+inline std::span<const std::uint32_t> reads(const standard::rule& rule) noexcept {
+  if (!rule.program) return {};
+  const auto& s = rule.program->slots_read();
+  return {s.data(), s.size()};
 }
 
 template <class T>
@@ -152,14 +225,91 @@ inline std::optional<date> add_period(const workday_calendar* cal, date from, co
   return calendar_date(cal->add_workdays(from, p.amount), errors);
 }
 
+/// Whether an optional `when` lets a fee, output or step apply.
+inline applicability applies_when(const std::optional<standard::rule>& when, const expr::activation& act) {
+  if (!when || !when->program) return applicability::yes;
+  value w = when->program->evaluate(act);
+  if (w.is_unknown()) return applicability::unknown;
+  return is_true(w) ? applicability::yes : applicability::no;
+}
+
+inline void evaluate_table(const standard::decision_table& t, expr::activation& act, table_result& tr) {
+  tr.id = t.id;
+  tr.rows.clear();
+  tr.outputs.clear();
+  tr.needs.clear();
+  tr.detail.clear();
+  static const value undeclared = value::make_error("the table input names no field");
+  std::array<const value*, 16> small{};
+  std::vector<const value*> big;
+  const value** inputs = small.data();
+  if (t.inputs.size() > small.size()) {
+    big.resize(t.inputs.size());
+    inputs = big.data();
+  }
+  bool unknown = false;
+  for (std::size_t i = 0; i < t.inputs.size(); ++i) {
+    std::uint32_t slot = i < t.input_slots.size() ? t.input_slots[i] : standard::no_slot;
+    inputs[i] = slot == standard::no_slot ? &undeclared : &act.get(slot);
+    if (inputs[i]->is_unknown()) {
+      unknown = true;
+      const auto& n = inputs[i]->as_unknown().attributes;
+      tr.needs.insert(tr.needs.end(), n.begin(), n.end());
+    }
+  }
+  if (unknown) {
+    tr.result = table_status::unknown;
+    return;
+  }
+  for (const auto& row : t.rows) {
+    bool match = true;
+    for (std::size_t i = 0; i < row.inputs.size() && match; ++i) {
+      const auto& cell = row.inputs[i];
+      if (!cell.test || !cell.test->program) continue;
+      match = is_true(cell.test->program->evaluate(act, *inputs[i]));
+    }
+    if (!match) continue;
+    tr.rows.push_back(row.number);
+    if (t.hit == standard::hit_policy::first) break;
+  }
+  if (tr.rows.empty()) {
+    tr.result = table_status::none;
+    return;
+  }
+  if (t.hit == standard::hit_policy::unique && tr.rows.size() > 1) {
+    tr.result = table_status::error;
+    tr.detail = "rows " + std::to_string(tr.rows[0]) + " and " + std::to_string(tr.rows[1]) + " both match";
+    return;
+  }
+  tr.result = table_status::hit;
+  tr.outputs.reserve(t.outputs.size());
+  for (std::size_t o = 0; o < t.outputs.size(); ++o) {
+    std::uint32_t slot = o < t.output_slots.size() ? t.output_slots[o] : standard::no_slot;
+    if (t.hit == standard::hit_policy::collect) {
+      list all;
+      for (auto n : tr.rows) all.push_back(t.rows[n - 1].outputs[o].output);
+      value out(std::move(all));
+      act.set(slot, out);
+      tr.outputs.emplace_back(t.outputs[o], std::move(out));
+    } else {
+      const value& out = t.rows[tr.rows.front() - 1].outputs[o].output;
+      act.bind(slot, out);  // a constant of the ruleset
+      tr.outputs.emplace_back(t.outputs[o], out);
+    }
+  }
+}
+
 }  // namespace detail
 
-/// Evaluates `app` against its standard as of `as_of` (default: when it was submitted).
-inline decision evaluate(const standard::ruleset& rules, const application& app,
-                         std::optional<timestamp> as_of = std::nullopt) {
+/// Evaluates `app` against its standard as of `as_of` (default: when it was submitted) into
+/// `d`, replacing what it held. A hall system that evaluates in a loop can keep one decision
+/// per thread and pass it here: its storage is reused, so evaluation hardly allocates. The
+/// result is the same as `evaluate`'s, byte for byte.
+inline void evaluate_into(decision& d, const standard::ruleset& rules, const application& app,
+                          std::optional<timestamp> as_of = std::nullopt) {
+  static constexpr std::string_view engine = "evenhand " EVENHAND_VERSION_STRING;
   const standard::item& item = *app.standard;
-  decision d;
-  d.engine = std::string("evenhand ") + EVENHAND_VERSION_STRING;
+  d.engine = engine;
   d.ruleset_id = rules.id;
   d.ruleset_digest = rules.digest;
   d.item = item.code;
@@ -173,164 +323,129 @@ inline decision evaluate(const standard::ruleset& rules, const application& app,
   date today = civil ? date::from_ymd(static_cast<int>(civil->year), civil->month, civil->day).value_or(date{})
                      : d.as_of.to_date(0);
   d.schedule.accepted_on = today;
+  d.unexpected_materials.clear();
+  d.unknown_fields.clear();
+  d.notice.clear();
+  d.facts.clear();
+  d.schedule.steps.clear();
+  d.schedule.critical_path.clear();
+  d.schedule.errors.clear();
+  d.schedule.legal.reset();
+  d.schedule.promised.reset();
+  d.schedule.control_line.reset();
 
-  // Facts: the application's fields, then as_of and the acceptance date, then derived facts.
+  // Facts: the application's fields (borrowed), then as_of and the acceptance date, then
+  // derived facts.
   expr::activation act(*item.environment);
   if (app.slots.size() == app.fields.size()) {
-    for (std::size_t i = 0; i < app.fields.size(); ++i) act.set(app.slots[i], app.fields[i].second);
+    for (std::size_t i = 0; i < app.fields.size(); ++i) act.bind(app.slots[i], app.fields[i].second);
   } else {
-    for (const auto& [name, v] : app.fields) act.set(name, v);
+    for (const auto& [name, v] : app.fields)
+      if (auto slot = item.environment->slot_of(name)) act.bind(*slot, v);
   }
-  act.set("as_of", value(today));
-  act.set("accepted_on", value(today));
+  act.set(item.as_of_slot, value(today));
+  act.set(item.accepted_on_slot, value(today));
   for (const auto& f : item.derive)
-    if (f.value.program) act.set(f.name, f.value.program->evaluate(act));
+    if (f.value.program) act.set(f.slot, f.value.program->evaluate(act));
 
   // Tables first: conditions and outputs may read table.<id>.<output>.
-  for (const auto& t : item.tables) {
-    table_result tr;
-    tr.id = t.id;
-    std::vector<value> inputs;
-    for (const auto& name : t.inputs) {
-      auto slot = item.environment->slot_of(name);
-      inputs.push_back(slot ? act.get(*slot) : value::make_unknown({name}));
-    }
-    bool unknown = false;
-    for (const auto& v : inputs)
-      if (v.is_unknown()) {
-        unknown = true;
-        auto n = v.as_unknown().attributes;
-        tr.needs.insert(tr.needs.end(), n.begin(), n.end());
-      }
-    if (unknown) {
-      tr.result = "unknown";
-      d.tables.push_back(std::move(tr));
-      continue;
-    }
-    for (const auto& row : t.rows) {
-      bool match = true;
-      for (std::size_t i = 0; i < row.inputs.size() && match; ++i) {
-        const auto& cell = row.inputs[i];
-        if (!cell.test || !cell.test->program) continue;
-        value r = cell.test->program->evaluate(act, inputs[i]);
-        match = r.kind() == value_kind::bool_value && r.as_bool();
-      }
-      if (!match) continue;
-      tr.rows.push_back(row.number);
-      if (t.hit == standard::hit_policy::first) break;
-    }
-    if (tr.rows.empty()) {
-      tr.result = "none";
-    } else if (t.hit == standard::hit_policy::unique && tr.rows.size() > 1) {
-      tr.result = "error";
-      tr.detail = "rows " + std::to_string(tr.rows[0]) + " and " + std::to_string(tr.rows[1]) + " both match";
-    } else {
-      tr.result = "hit";
-      for (std::size_t o = 0; o < t.outputs.size(); ++o) {
-        value out;
-        if (t.hit == standard::hit_policy::collect) {
-          list all;
-          for (auto n : tr.rows) all.push_back(t.rows[n - 1].outputs[o].output);
-          out = value(std::move(all));
-        } else {
-          out = t.rows[tr.rows.front() - 1].outputs[o].output;
-        }
-        act.set("table." + t.id + "." + t.outputs[o], out);
-        tr.outputs.emplace_back(t.outputs[o], std::move(out));
-      }
-    }
-    d.tables.push_back(std::move(tr));
-  }
+  d.tables.resize(item.tables.size());
+  for (std::size_t i = 0; i < item.tables.size(); ++i) detail::evaluate_table(item.tables[i], act, d.tables[i]);
 
   // Conditions, every one.
-  bool any_unknown = false;
-  auto worst_at = [&](standard::stage s, standard::failure f) {
-    for (std::size_t i = 0; i < item.conditions.size(); ++i)
-      if (item.conditions[i].stage == s && item.conditions[i].on_fail == f && d.conditions[i].result == "fail") return true;
-    return false;
-  };
-  for (const auto& c : item.conditions) {
-    rule_result r;
+  d.conditions.resize(item.conditions.size());
+  for (std::size_t i = 0; i < item.conditions.size(); ++i) {
+    const auto& c = item.conditions[i];
+    rule_result& r = d.conditions[i];
     r.id = c.id;
+    r.result = rule_status::pass;
+    r.needs.clear();
+    r.detail.clear();
+    r.read = {};
     if (c.when && c.when->program) {
       value w = c.when->program->evaluate(act);
-      if (w.is_unknown() || w.is_error() || w.kind() != value_kind::bool_value) {
+      r.read = detail::reads(*c.when);
+      if (w.kind() != value_kind::bool_value) {
         detail::judge(r, w);
-        r.read = detail::reads(*c.when, act);
-        d.conditions.push_back(std::move(r));
         continue;
       }
       if (!w.as_bool()) {
-        r.result = "not_applicable";
-        r.read = detail::reads(*c.when, act);
-        d.conditions.push_back(std::move(r));
+        r.result = rule_status::not_applicable;
         continue;
       }
     }
     if (c.require.program) {
       detail::judge(r, c.require.program->evaluate(act));
-      r.read = detail::reads(c.require, act);
+      r.read = detail::reads(c.require);
     }
-    d.conditions.push_back(std::move(r));
   }
 
   // Materials: required when their rule says so; submitted in the right form and number.
   std::optional<date> tolerance_due;
   if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), today, *item.tolerance_due, d.schedule.errors);
-  std::vector<bool> known(app.materials.size(), false);
-  for (const auto& m : item.materials) {
-    material_result mr;
+  std::array<bool, 64> known_small{};
+  std::vector<bool> known_big(app.materials.size() > known_small.size() ? app.materials.size() : 0, false);
+  auto known = [&](std::size_t i) -> bool { return app.materials.size() > known_small.size() ? known_big[i] : known_small[i]; };
+  auto mark_known = [&](std::size_t i) {
+    if (app.materials.size() > known_small.size()) known_big[i] = true;
+    else known_small[i] = true;
+  };
+  d.materials.resize(item.materials.size());
+  for (std::size_t k = 0; k < item.materials.size(); ++k) {
+    const auto& m = item.materials[k];
+    material_result& mr = d.materials[k];
     mr.id = m.id;
+    mr.reason = shortfall::none;
+    mr.needs.clear();
     bool required = true;
     if (m.required_when && m.required_when->program) {
       value w = m.required_when->program->evaluate(act);
       if (w.is_unknown()) {
-        mr.status = "unknown";
+        mr.status = material_status::unknown;
         mr.needs = w.as_unknown().attributes;
-        d.materials.push_back(std::move(mr));
         continue;
       }
-      required = w.kind() == value_kind::bool_value && w.as_bool();
+      required = detail::is_true(w);
     }
     const submitted_material* given = nullptr;
     for (std::size_t i = 0; i < app.materials.size(); ++i)
       if (app.materials[i].id == m.id) {
         given = &app.materials[i];
-        known[i] = true;
+        mark_known(i);
       }
-    if (!required) mr.status = "not_required";
-    else if (m.shared) mr.status = "obtained";
-    else if (given && given->commitment && m.commitment) mr.status = "committed";
-    else if (given && m.form == standard::material_form::original && given->form != standard::material_form::original) mr.status = "missing", mr.reason = "form";
-    else if (given && given->copies < m.copies) mr.status = "missing", mr.reason = "copies";
-    else if (given) mr.status = "submitted";
-    else if (m.tolerable) mr.status = "tolerated";
-    else mr.status = "missing", mr.reason = "missing";
-    d.materials.push_back(std::move(mr));
+    if (!required) mr.status = material_status::not_required;
+    else if (m.shared) mr.status = material_status::obtained;
+    else if (given && given->commitment && m.commitment) mr.status = material_status::committed;
+    else if (given && m.form == standard::material_form::original && given->form != standard::material_form::original)
+      mr.status = material_status::missing, mr.reason = shortfall::form;
+    else if (given && given->copies < m.copies) mr.status = material_status::missing, mr.reason = shortfall::copies;
+    else if (given) mr.status = material_status::submitted;
+    else if (m.tolerable) mr.status = material_status::tolerated;
+    else mr.status = material_status::missing, mr.reason = shortfall::missing;
   }
   for (std::size_t i = 0; i < app.materials.size(); ++i)
-    if (!known[i]) d.unexpected_materials.push_back(app.materials[i].id);
+    if (!known(i)) d.unexpected_materials.push_back(app.materials[i].id);
 
   // The notice (一次性告知): everything to supply or fix, once, in the standard's order.
   for (std::size_t i = 0; i < item.conditions.size(); ++i) {
     const auto& c = item.conditions[i];
-    if (c.stage == standard::stage::acceptance && d.conditions[i].result == "fail")
-      d.notice.push_back({"condition", c.id, c.message, "", c.basis, std::nullopt});
+    if (c.stage == standard::stage::acceptance && d.conditions[i].result == rule_status::fail)
+      d.notice.push_back({notice_kind::condition, c.id, c.message, shortfall::none, c.basis, std::nullopt});
   }
   for (std::size_t i = 0; i < item.materials.size(); ++i) {
     const auto& m = item.materials[i];
     const auto& mr = d.materials[i];
-    if (mr.status == "missing")
-      d.notice.push_back({"material", m.id, m.name, mr.reason, m.basis, std::nullopt});
-    else if (mr.status == "tolerated")
-      d.notice.push_back({"tolerated", m.id, m.name, "", m.basis, tolerance_due});
+    if (mr.status == material_status::missing)
+      d.notice.push_back({notice_kind::material, m.id, m.name, mr.reason, m.basis, std::nullopt});
+    else if (mr.status == material_status::tolerated)
+      d.notice.push_back({notice_kind::tolerated, m.id, m.name, shortfall::none, m.basis, tolerance_due});
   }
-  std::vector<std::string> unknown_fields;
+  auto& unknown_fields = d.unknown_fields;
   for (std::size_t i = 0; i < item.conditions.size(); ++i)
-    if (item.conditions[i].stage == standard::stage::acceptance && d.conditions[i].result == "unknown")
+    if (item.conditions[i].stage == standard::stage::acceptance && d.conditions[i].result == rule_status::unknown)
       unknown_fields.insert(unknown_fields.end(), d.conditions[i].needs.begin(), d.conditions[i].needs.end());
   for (const auto& mr : d.materials)
-    if (mr.status == "unknown") unknown_fields.insert(unknown_fields.end(), mr.needs.begin(), mr.needs.end());
+    if (mr.status == material_status::unknown) unknown_fields.insert(unknown_fields.end(), mr.needs.begin(), mr.needs.end());
   std::sort(unknown_fields.begin(), unknown_fields.end());
   unknown_fields.erase(std::unique(unknown_fields.begin(), unknown_fields.end()), unknown_fields.end());
   for (const auto& name : unknown_fields) {
@@ -338,59 +453,61 @@ inline decision evaluate(const standard::ruleset& rules, const application& app,
     if (!f)
       for (const auto& shared : rules.fields)
         if (shared.name == name) f = &shared;
-    d.notice.push_back({"field", name, f ? f->label : name, "", {}, std::nullopt});
-    any_unknown = true;
+    // Unknowns only ever name declared variables; the declaration's name lives with the ruleset.
+    const expr::declaration* decl = item.environment->find(name);
+    std::string_view id = decl ? std::string_view(decl->name) : f ? std::string_view(f->name) : std::string_view();
+    d.notice.push_back({notice_kind::field, id, f ? std::string_view(f->label) : id, shortfall::none, {}, std::nullopt});
   }
 
   // Acceptance: reject > correct > accept_tolerated > accept.
-  bool acceptance_error = false;
-  for (std::size_t i = 0; i < item.conditions.size(); ++i)
-    if (item.conditions[i].stage == standard::stage::acceptance && d.conditions[i].result == "error") acceptance_error = true;
-  bool missing = std::any_of(d.materials.begin(), d.materials.end(), [](const auto& m) { return m.status == "missing"; });
-  bool tolerated = std::any_of(d.materials.begin(), d.materials.end(), [](const auto& m) { return m.status == "tolerated"; });
-  d.stage = "acceptance";
-  if (worst_at(standard::stage::acceptance, standard::failure::reject)) d.outcome = "reject";
-  else if (worst_at(standard::stage::acceptance, standard::failure::correct) || missing || any_unknown || acceptance_error)
-    d.outcome = "correct";
-  else if (tolerated) d.outcome = "accept_tolerated";
-  else d.outcome = "accept";
+  bool reject = false, correct = !unknown_fields.empty(), tolerated = false;
+  for (std::size_t i = 0; i < item.conditions.size(); ++i) {
+    const auto& c = item.conditions[i];
+    if (c.stage != standard::stage::acceptance) continue;
+    rule_status r = d.conditions[i].result;
+    if (r == rule_status::fail && c.on_fail == standard::failure::reject) reject = true;
+    if (r == rule_status::fail && c.on_fail == standard::failure::correct) correct = true;
+    if (r == rule_status::error) correct = true;
+  }
+  for (const auto& m : d.materials) {
+    if (m.status == material_status::missing) correct = true;
+    if (m.status == material_status::tolerated) tolerated = true;
+  }
+  d.stage = decision_stage::acceptance;
+  d.outcome = reject ? outcome::reject : correct ? outcome::correct : tolerated ? outcome::accept_tolerated : outcome::accept;
 
-  // Decision stage, once accepted: deny > pending > grant.
-  if (d.outcome == "accept" || d.outcome == "accept_tolerated") {
-    // A tolerated material (容缺) does not hold the decision up: it is due by its own date,
-    // which the notice states. Unknown decision facts do.
-    bool pending = false;
-    bool deny = false;
+  // Decision stage, once accepted: deny > pending > grant. A tolerated material (容缺) does
+  // not hold the decision up: it is due by its own date, which the notice states. Unknown
+  // decision facts do.
+  if (d.outcome == outcome::accept || d.outcome == outcome::accept_tolerated) {
+    bool pending = false, deny = false;
     for (std::size_t i = 0; i < item.conditions.size(); ++i) {
       if (item.conditions[i].stage != standard::stage::decision) continue;
-      const auto& r = d.conditions[i];
-      if (r.result == "fail") deny = true;
-      if (r.result == "unknown" || r.result == "error") pending = true;
+      rule_status r = d.conditions[i].result;
+      if (r == rule_status::fail) deny = true;
+      if (r == rule_status::unknown || r == rule_status::error) pending = true;
     }
-    d.stage = "decision";
-    d.outcome = deny ? "deny" : pending ? "pending" : "grant";
+    d.stage = decision_stage::decision;
+    d.outcome = deny ? outcome::deny : pending ? outcome::pending : outcome::grant;
   }
 
   // The schedule from the acceptance date, on the ruleset's calendar.
   const workday_calendar* cal = rules.calendar.get();
   auto& s = d.schedule;
-  if (d.stage == "decision" || d.outcome == "accept" || d.outcome == "accept_tolerated") {
+  if (d.stage == decision_stage::decision) {
     s.legal = detail::add_period(cal, today, item.deadlines.legal, s.errors);
     s.promised = detail::add_period(cal, today, item.deadlines.promised, s.errors);
     s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s.errors);
-    std::vector<bool> applies(item.workflow.size(), true);
-    std::vector<std::optional<date>> due(item.workflow.size());
-    for (std::size_t i = 0; i < item.workflow.size(); ++i) {
-      scheduled_step st;
+    const std::size_t n = item.workflow.size();
+    std::vector<bool> applies(n, true);
+    std::vector<std::optional<date>> due(n);
+    s.steps.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      scheduled_step& st = s.steps[i];
       st.id = item.workflow[i].id;
       st.counted = item.workflow[i].counted;
-      st.applies = "yes";
-      if (item.workflow[i].when && item.workflow[i].when->program) {
-        value w = item.workflow[i].when->program->evaluate(act);
-        if (w.is_unknown()) st.applies = "unknown";
-        else if (!(w.kind() == value_kind::bool_value && w.as_bool())) st.applies = "no", applies[i] = false;
-      }
-      s.steps.push_back(std::move(st));
+      st.applies = detail::applies_when(item.workflow[i].when, act);
+      if (st.applies == applicability::no) applies[i] = false;
     }
     for (std::size_t v : item.workflow_analysis.topological_order) {
       std::optional<date> start = today;
@@ -413,54 +530,76 @@ inline decision evaluate(const standard::ruleset& rules, const application& app,
       }
       if (applies[v]) s.steps[v].due = due[v];
     }
-    std::vector<workflow::step_spec> specs;
-    for (const auto& st : item.workflow) {
-      workflow::step_spec sp;
-      sp.id = st.id;
-      sp.limit = st.limit.amount;
-      sp.counted = st.counted;
-      specs.push_back(std::move(sp));
-    }
     if (!item.workflow_analysis.topological_order.empty()) {
-      auto [path, days] = workflow::longest_path(specs, item.workflow_analysis.predecessors,
-                                                         item.workflow_analysis.topological_order, applies);
-      (void)days;
+      auto path = workflow::longest_path(item.workflow_analysis.counted_days, item.workflow_analysis.predecessors,
+                                         item.workflow_analysis.topological_order, applies)
+                      .first;
+      s.critical_path.reserve(path.size());
       for (auto i : path) s.critical_path.push_back(item.workflow[i].id);
     }
   }
 
   // Fees and outputs: computed whatever the outcome, when their inputs are known.
-  for (const auto& f : item.fees) {
-    named_value nv;
-    nv.id = f.id;
-    nv.status = "applies";
-    if (f.when && f.when->program) {
-      value w = f.when->program->evaluate(act);
-      if (w.is_unknown()) nv.status = "unknown";
-      else if (!(w.kind() == value_kind::bool_value && w.as_bool())) nv.status = "not_applicable";
+  d.fees.resize(item.fees.size());
+  for (std::size_t i = 0; i < item.fees.size(); ++i) {
+    const auto& f = item.fees[i];
+    fee_result& fr = d.fees[i];
+    fr.id = f.id;
+    fr.amount.reset();
+    fr.detail.clear();
+    applicability a = detail::applies_when(f.when, act);
+    fr.status = a == applicability::yes ? charge_status::applies
+                : a == applicability::no ? charge_status::not_applicable
+                                          : charge_status::unknown;
+    if (fr.status == charge_status::applies && f.amount.program) {
+      value amount = f.amount.program->evaluate(act);
+      if (amount.is_unknown()) fr.status = charge_status::unknown;
+      else if (amount.is_error()) fr.status = charge_status::error, fr.detail = amount.as_error().message;
+      else fr.amount = std::move(amount);
     }
-    if (nv.status == "applies" && f.amount.program) {
-      value a = f.amount.program->evaluate(act);
-      if (a.is_unknown()) nv.status = "unknown";
-      else if (a.is_error()) nv.status = "error", nv.detail = a.as_error().message;
-      else nv.amount = a;
-    }
-    d.fees.push_back(std::move(nv));
   }
-  for (const auto& o : item.outputs) {
-    output_result orr;
+  d.outputs.resize(item.outputs.size());
+  for (std::size_t i = 0; i < item.outputs.size(); ++i) {
+    const auto& o = item.outputs[i];
+    output_result& orr = d.outputs[i];
     orr.id = o.id;
-    orr.status = "applies";
-    if (o.when && o.when->program) {
-      value w = o.when->program->evaluate(act);
-      if (w.is_unknown()) orr.status = "unknown";
-      else if (!(w.kind() == value_kind::bool_value && w.as_bool())) orr.status = "not_applicable";
-    }
-    if (orr.status == "applies")
+    orr.values.clear();
+    applicability a = detail::applies_when(o.when, act);
+    orr.status = a == applicability::yes ? charge_status::applies
+                 : a == applicability::no ? charge_status::not_applicable
+                                           : charge_status::unknown;
+    if (orr.status == charge_status::applies) {
+      orr.values.reserve(o.values.size());
       for (const auto& [key, r] : o.values)
         if (r.program) orr.values.emplace_back(key, r.program->evaluate(act));
-    d.outputs.push_back(std::move(orr));
+    }
   }
+
+  // The facts the trace shows: every set variable a condition read, copied once.
+  const std::size_t slots = item.environment->slot_count();
+  std::array<bool, 256> read_small{};
+  std::vector<bool> read_big(slots > read_small.size() ? slots : 0, false);
+  auto mark = [&](std::uint32_t slot) {
+    if (slot >= slots) return;
+    if (slots > read_small.size()) read_big[slot] = true;
+    else read_small[slot] = true;
+  };
+  std::size_t count = 0;
+  for (const auto& r : d.conditions)
+    for (auto slot : r.read) mark(slot), ++count;
+  d.facts.reserve(std::min(count, slots));
+  const auto& decls = item.environment->declarations();
+  for (std::uint32_t slot = 0; slot < slots; ++slot) {
+    bool was_read = slots > read_small.size() ? read_big[slot] : read_small[slot];
+    if (was_read && act.is_set(slot)) d.facts.push_back({slot, decls[slot].name, act.get(slot)});
+  }
+}
+
+/// Evaluates `app` against its standard as of `as_of` (default: when it was submitted).
+inline decision evaluate(const standard::ruleset& rules, const application& app,
+                         std::optional<timestamp> as_of = std::nullopt) {
+  decision d;
+  evaluate_into(d, rules, app, as_of);
   return d;
 }
 

@@ -24,16 +24,27 @@ namespace evenhand::expr {
 
 /// Values of the variables for one evaluation, by slot. A slot never set is unknown, with the
 /// variable's name as its attribute.
+///
+/// `set` keeps its own copy of the value; `bind` borrows one the caller keeps alive for the
+/// activation's lifetime (an application's fields, a table's constants), so starting an
+/// evaluation copies no values and touches no shared reference counts.
 class activation {
  public:
-  explicit activation(const environment& env) : env_(&env), values_(env.unknowns()) {
-    set_.assign(values_.size(), false);
-  }
+  explicit activation(const environment& env) : env_(&env), refs_(env.unknowns().size()) { clear_refs(); }
+  activation(const activation&) = delete;  // it may point into its own storage
+  activation& operator=(const activation&) = delete;
+
   void set(std::uint32_t slot, value v) {
-    if (slot >= values_.size()) return;
-    values_[slot] = std::move(v);
-    set_[slot] = true;
+    if (slot >= refs_.size()) return;
+    if (owned_.empty()) owned_.resize(refs_.size());
+    owned_[slot] = std::move(v);
+    refs_[slot] = &owned_[slot];
   }
+  /// Borrows `v`, which must outlive this activation.
+  void bind(std::uint32_t slot, const value& v) noexcept {
+    if (slot < refs_.size()) refs_[slot] = &v;
+  }
+  void bind(std::uint32_t slot, value&&) = delete;  // would dangle
   /// Sets a declared variable by name; false when the environment does not declare it.
   bool set(std::string_view name, value v) {
     auto slot = env_->slot_of(name);
@@ -43,20 +54,28 @@ class activation {
   }
   /// Makes every variable unknown again.
   void clear() {
-    values_ = env_->unknowns();
-    std::fill(set_.begin(), set_.end(), false);
+    clear_refs();
+    owned_.clear();
   }
-  bool is_set(std::uint32_t slot) const noexcept { return slot < set_.size() && set_[slot]; }
+  /// Whether the slot holds a value set or bound here (not the environment's unknown).
+  bool is_set(std::uint32_t slot) const noexcept {
+    return slot < refs_.size() && refs_[slot] != &env_->unknowns()[slot];
+  }
   const value& get(std::uint32_t slot) const noexcept {
     static const value missing = value::make_error("variable slot out of range for this activation");
-    return slot < values_.size() ? values_[slot] : missing;
+    return slot < refs_.size() ? *refs_[slot] : missing;
   }
   const environment& env() const noexcept { return *env_; }
 
  private:
+  void clear_refs() noexcept {
+    const auto& u = env_->unknowns();
+    for (std::size_t i = 0; i < u.size(); ++i) refs_[i] = &u[i];
+  }
+
   const environment* env_;
-  std::vector<value> values_;
-  std::vector<bool> set_;
+  std::vector<const value*> refs_;  // each slot's value: the environment's unknown until set
+  std::vector<value> owned_;        // sized once, on the first `set`: its elements never move
 };
 
 class program;

@@ -13,6 +13,7 @@
 #include <evenhand/expr.hpp>
 #include <evenhand/workflow/graph.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -64,9 +65,14 @@ struct field {
   source_location where;
 };
 
+/// Where a variable lives in the item's environment (no_slot: undeclared, e.g. a table input
+/// that names no field, which the loader reported).
+inline constexpr std::uint32_t no_slot = static_cast<std::uint32_t>(-1);
+
 struct derived_fact {
   std::string name;
   rule value;
+  std::uint32_t slot = no_slot;
 };
 
 /// Which lint warnings an element opts out of, with the reviewer's reason.
@@ -176,6 +182,8 @@ struct decision_table {
   std::vector<std::string> basis;
   lint_allowance lint;
   source_location where;
+  std::vector<std::uint32_t> input_slots;   ///< each input's slot (no_slot when undeclared)
+  std::vector<std::uint32_t> output_slots;  ///< each output's slot, as table.<id>.<output>
 };
 
 struct fee {
@@ -211,7 +219,7 @@ struct item {
   std::string kind;
 
   std::map<std::string, std::string> basis;  ///< id → citation (item's and the ruleset's)
-  std::vector<field> fields;                 ///< sorted by name
+  std::vector<field> fields;                 ///< the item's and the ruleset's shared ones, sorted by name
   std::vector<derived_fact> derive;          ///< in dependency order
   std::vector<condition> conditions;
   std::vector<material> materials;
@@ -226,11 +234,17 @@ struct item {
   std::string file;    ///< path relative to the ruleset root
   std::string digest;  ///< sha256 of the item file
   std::shared_ptr<const expr::environment> environment;  ///< fields and facts, for evaluation
+  std::uint32_t as_of_slot = no_slot, accepted_on_slot = no_slot;
 
   const field* find_field(std::string_view name) const noexcept {
-    for (const auto& f : fields)
-      if (f.name == name) return &f;
-    return nullptr;
+    auto it = std::lower_bound(fields.begin(), fields.end(), name, [](const field& f, std::string_view n) { return f.name < n; });
+    return it != fields.end() && it->name == name ? &*it : nullptr;
+  }
+  /// Whether some field's name starts with `prefix` followed by '.' (a record written nested).
+  bool has_fields_under(std::string_view prefix) const {
+    std::string p = std::string(prefix) + ".";
+    auto it = std::lower_bound(fields.begin(), fields.end(), p, [](const field& f, const std::string& n) { return f.name < n; });
+    return it != fields.end() && it->name.starts_with(p);
   }
   bool in_force_on(date d) const noexcept {
     return d >= effective_from && (!effective_to || d <= *effective_to);

@@ -37,7 +37,8 @@ struct analysis {
   std::vector<std::size_t> topological_order;  ///< empty when the graph has a cycle
   std::vector<std::size_t> critical_path;      ///< first step to last, counted days maximal
   std::int64_t critical_days = 0;              ///< counted days along the critical path
-  std::vector<std::vector<std::size_t>> predecessors;  ///< resolved `after`, per step
+  std::vector<std::vector<std::size_t>> predecessors;  ///< resolved `after`, per step, ascending
+  std::vector<std::int64_t> counted_days;  ///< per step: its limit when counted, else 0
   diagnostics problems;
   bool ok() const noexcept { return !has_errors(problems); }
 };
@@ -65,24 +66,22 @@ struct tree_edge_recorder : boost::default_dfs_visitor {
 /// off the path. Ties go to the earlier-declared step, so the same workflow always yields the
 /// same path. `order` must be a topological order.
 inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
-    const std::vector<step_spec>& steps, const std::vector<std::vector<std::size_t>>& preds,
+    const std::vector<std::int64_t>& counted_days, const std::vector<std::vector<std::size_t>>& preds,
     const std::vector<std::size_t>& order, const std::vector<bool>& applies = {}) {
-  const std::size_t n = steps.size();
+  const std::size_t n = counted_days.size();
   std::vector<std::int64_t> finish(n, 0);
   std::vector<std::size_t> via(n, n);
   auto on = [&](std::size_t i) { return applies.empty() || applies[i]; };
   for (std::size_t v : order) {
-    std::vector<std::size_t> ps = preds[v];
-    std::sort(ps.begin(), ps.end());
     std::int64_t start = -1;
-    for (std::size_t u : ps) {
+    for (std::size_t u : preds[v]) {  // ascending: ties go to the earlier step
       if (finish[u] > start) {
         start = finish[u];
         via[v] = u;
       }
     }
     if (start < 0) start = 0;
-    finish[v] = start + (on(v) && steps[v].counted ? steps[v].limit : 0);
+    finish[v] = start + (on(v) ? counted_days[v] : 0);
   }
   std::size_t end = n;
   for (std::size_t v = 0; v < n; ++v)
@@ -93,6 +92,21 @@ inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
     if (on(v)) path.push_back(v);
   std::reverse(path.begin(), path.end());
   return {path, finish[end]};
+}
+
+/// Each step's weight on the critical path: its limit when counted, 0 otherwise.
+inline std::vector<std::int64_t> counted_days(const std::vector<step_spec>& steps) {
+  std::vector<std::int64_t> out;
+  out.reserve(steps.size());
+  for (const auto& s : steps) out.push_back(s.counted ? s.limit : 0);
+  return out;
+}
+
+/// `predecessors` must list each step's predecessors in ascending order (as `analyze` does).
+inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
+    const std::vector<step_spec>& steps, const std::vector<std::vector<std::size_t>>& preds,
+    const std::vector<std::size_t>& order, const std::vector<bool>& applies = {}) {
+  return longest_path(counted_days(steps), preds, order, applies);
 }
 
 /// Builds and checks the step graph. Never throws for what the steps say.
@@ -186,11 +200,13 @@ inline analysis analyze(const std::vector<step_spec>& steps) {
     out.problems.push_back(std::move(d));
   }
 
+  for (auto& p : out.predecessors) std::sort(p.begin(), p.end());
+  out.counted_days = counted_days(steps);
   std::vector<std::size_t> reversed;
   boost::topological_sort(g, std::back_inserter(reversed));
   out.topological_order.assign(reversed.rbegin(), reversed.rend());
   std::tie(out.critical_path, out.critical_days) =
-      longest_path(steps, out.predecessors, out.topological_order);
+      longest_path(out.counted_days, out.predecessors, out.topological_order);
   return out;
 }
 

@@ -1,0 +1,185 @@
+// Building document trees from JSON (Boost.JSON's SAX parser) and from yaml-cpp nodes.
+#include "document.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+namespace evenhand::eval::detail {
+
+/// Appends nodes in document order, linking each to its parent.
+class document_builder {
+ public:
+  explicit document_builder(std::string_view source) : source_(source) { doc_.nodes_.reserve(64); }
+
+  /// A new value node, linked as the next item of the open sequence or as the value of the
+  /// open map's last key.
+  std::uint32_t add_value(document::kind k, std::string_view text, std::size_t offset) {
+    auto i = push(k, text, offset);
+    if (!open_.empty()) {
+      frame& top = open_.back();
+      if (doc_.nodes_[top.node].is_map()) doc_.nodes_[top.last].value = i;
+      else link(top, i);
+    }
+    return i;
+  }
+  void add_key(std::string_view text, std::size_t offset) { link(open_.back(), push(document::kind::scalar, text, offset)); }
+  void open(document::kind k) { open_.push_back({add_value(k, {}, 0), document::none}); }
+  void close() { open_.pop_back(); }
+
+  /// `s` as a view that outlives the parse: into the source when it lies there, else copied.
+  std::string_view keep(std::string_view s) {
+    if (!pending_.empty()) {
+      pending_.append(s);
+      doc_.storage_.push_back(std::move(pending_));
+      pending_.clear();
+      return doc_.storage_.back();
+    }
+    if (s.data() >= source_.data() && s.data() + s.size() <= source_.data() + source_.size()) return s;
+    doc_.storage_.emplace_back(s);
+    return doc_.storage_.back();
+  }
+  void part(std::string_view s) { pending_.append(s); }
+  std::size_t offset_of(std::string_view s) const {
+    return s.data() >= source_.data() && s.data() <= source_.data() + source_.size()
+               ? static_cast<std::size_t>(s.data() - source_.data())
+               : 0;
+  }
+  document take() { return std::move(doc_); }
+
+ private:
+  struct frame {
+    std::uint32_t node;
+    std::uint32_t last;  // last child linked, or none
+  };
+  std::uint32_t push(document::kind k, std::string_view text, std::size_t offset) {
+    auto i = static_cast<std::uint32_t>(doc_.nodes_.size());
+    doc_.nodes_.push_back({k, text, document::none, document::none, document::none, offset});
+    return i;
+  }
+  void link(frame& f, std::uint32_t child) {
+    if (f.last == document::none) doc_.nodes_[f.node].first = child;
+    else doc_.nodes_[f.last].next = child;
+    f.last = child;
+  }
+
+  std::string_view source_;
+  document doc_;
+  std::vector<frame> open_;
+  std::string pending_;  // parts of a string, key or number split by the parser
+};
+
+namespace {
+
+namespace json = boost::json;
+
+struct json_handler {
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+
+  document_builder b;
+
+  explicit json_handler(std::string_view source) : b(source) {}
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_array_begin(json::error_code&) {
+    b.open(document::kind::sequence);
+    return true;
+  }
+  bool on_array_end(std::size_t, json::error_code&) {
+    b.close();
+    return true;
+  }
+  bool on_object_begin(json::error_code&) {
+    b.open(document::kind::map);
+    return true;
+  }
+  bool on_object_end(std::size_t, json::error_code&) {
+    b.close();
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
+    b.part(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, json::error_code&) {
+    std::size_t at = b.offset_of(s);
+    b.add_value(document::kind::scalar, b.keep(s), at ? at - 1 : 0);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    b.part(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code&) {
+    std::size_t at = b.offset_of(s);
+    b.add_key(b.keep(s), at ? at - 1 : 0);
+    return true;
+  }
+  bool on_number_part(json::string_view s, json::error_code&) {
+    b.part(s);
+    return true;
+  }
+  bool number(json::string_view s) {
+    b.add_value(document::kind::scalar, b.keep(s), b.offset_of(s));
+    return true;
+  }
+  bool on_int64(std::int64_t, json::string_view s, json::error_code&) { return number(s); }
+  bool on_uint64(std::uint64_t, json::string_view s, json::error_code&) { return number(s); }
+  bool on_double(double, json::string_view s, json::error_code&) { return number(s); }  // the text, not the double
+  bool on_bool(bool v, json::error_code&) {
+    b.add_value(document::kind::scalar, v ? "true" : "false", 0);
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    b.add_value(document::kind::null, {}, 0);
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+void copy_yaml(const YAML::Node& n, document_builder& b, bool as_key) {
+  std::size_t offset = n.Mark().is_null() ? 0 : static_cast<std::size_t>(n.Mark().pos);
+  if (as_key) {
+    b.add_key(n.IsScalar() ? std::string_view(n.Scalar()) : std::string_view(), offset);
+    return;
+  }
+  if (n.IsMap()) {
+    b.open(document::kind::map);
+    for (const auto& kv : n) {
+      copy_yaml(kv.first, b, true);
+      copy_yaml(kv.second, b, false);
+    }
+    b.close();
+  } else if (n.IsSequence()) {
+    b.open(document::kind::sequence);
+    for (const auto& item : n) copy_yaml(item, b, false);
+    b.close();
+  } else if (n.IsScalar()) {
+    b.add_value(document::kind::scalar, n.Scalar(), offset);
+  } else {
+    b.add_value(document::kind::null, {}, offset);
+  }
+}
+
+}  // namespace
+
+std::optional<document> document::from_json(std::string_view text, std::size_t max_depth) {
+  json::parse_options options;
+  options.max_depth = max_depth;
+  json::basic_parser<json_handler> p(options, text);
+  json::error_code ec;
+  std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+  if (ec || used != text.size()) return std::nullopt;
+  return p.handler().b.take();
+}
+
+document document::from_yaml(const YAML::Node& root) {
+  document_builder b({});
+  copy_yaml(root, b, false);
+  return b.take();
+}
+
+}  // namespace evenhand::eval::detail
