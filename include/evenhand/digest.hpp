@@ -7,6 +7,7 @@
 #pragma once
 
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 
 #include <algorithm>
 #include <array>
@@ -26,7 +27,7 @@ namespace evenhand {
 class sha256 {
  public:
   sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), algorithm(), nullptr) != 1) throw std::bad_alloc();
   }
   sha256& update(std::string_view bytes) {
     EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size());
@@ -48,6 +49,19 @@ class sha256 {
   }
 
  private:
+  /// The implementation, fetched once: OpenSSL 3 looks it up in its providers on every
+  /// EVP_sha256() initialisation otherwise, which costs more than hashing a short text.
+  static const EVP_MD* algorithm() {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    static const EVP_MD* const md = [] {
+      const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+      return fetched ? fetched : EVP_sha256();
+    }();
+    return md;
+#else
+    return EVP_sha256();
+#endif
+  }
   struct deleter {
     void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
   };
