@@ -166,9 +166,6 @@ class app_reader {
   bool quiet_ = false;
 };
 
-/// The canonical bytes an application's digest is taken over: fields sorted, values typed.
-std::string canonical_form(const application& a);
-
 /// The application's materials: a list of { id, form, copies, commitment, valid_until }.
 void read_materials(const document& doc, const node& mats, app_reader& r, std::vector<submitted_material>& out) {
   if (!mats.is_sequence()) {
@@ -355,6 +352,8 @@ void append_value(std::string& out, const value& v) {
   }
 }
 
+}  // namespace
+
 std::string canonical_form(const application& a) {
   std::string out = "{\"fields\":{";
   for (std::size_t i = 0; i < a.fields.size(); ++i) {
@@ -383,6 +382,5 @@ std::string canonical_form(const application& a) {
   return out;
 }
 
-}  // namespace
 
 }  // namespace evenhand::eval

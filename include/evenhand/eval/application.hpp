@@ -40,6 +40,11 @@ struct application {
   std::string digest;  ///< sha256 of the application's canonical form
 };
 
+/// The canonical bytes of an application, which its digest is taken over: one line of JSON
+/// with sorted keys, the fields by dotted path with typed values. It is itself an application
+/// that `read_application` reads back to the same application.
+std::string canonical_form(const application& a);
+
 /// Reads and checks an application against the ruleset. nullopt with located diagnostics
 /// (codes E4xx) when it is not a valid application.
 std::optional<application> read_application(std::string_view text, const std::string& file,
