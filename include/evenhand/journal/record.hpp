@@ -1,0 +1,247 @@
+// Journal records (DESIGN §7): one line of canonical JSON per decision, chained by hashes.
+//
+//   {"application":{…},"decision":{…},"hash":"sha256:…","masked":[…],"prev":"sha256:…","seq":N}
+//
+// `hash` is SHA-256 over the previous record's hash, a newline, and the record's line without
+// its `"hash":"…",` member (keys are sorted, so that member's place is fixed). The first record
+// chains from `genesis`. Editing, removing or reordering any record breaks the chain at that
+// record; nothing else about a line needs trusting.
+//
+// Personal data: the fields a standard marks `personal: true` (and personal members of record
+// fields) are masked in the journal's copy of the application and in the decision's trace, as
+// the ruleset says: replaced by a salted digest of the value, or dropped. `masked` lists the
+// masked fields.
+#pragma once
+
+#include <evenhand/digest.hpp>
+#include <evenhand/eval/decision_json.hpp>
+#include <evenhand/standard/model.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace evenhand::journal {
+
+/// The hash the first record chains from.
+inline constexpr std::string_view genesis = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How personal data is masked: the ruleset's setting, and a salt. The ruleset may name a salt,
+/// but identity numbers have little entropy: a hall should keep its own salt secret and give
+/// it here, so that a digest cannot be reversed by trying every number.
+struct masking {
+  standard::journal_settings::personal_data personal = standard::journal_settings::personal_data::digest;
+  std::string salt;
+
+  static masking of(const standard::ruleset& rules) { return {rules.journal.personal, rules.journal.salt}; }
+};
+
+namespace detail {
+
+/// The masked form of personal values, each digested once per record: the digest of the salt
+/// and the value's canonical text, so the same value reads the same in the application and in
+/// the decision's trace.
+class masker {
+ public:
+  explicit masker(const masking& m) : m_(m) {}
+
+  bool drops() const noexcept { return m_.personal == standard::journal_settings::personal_data::drop; }
+
+  /// Notes `v` as personal; returns its digest (as a value).
+  value mask(const value& v) {
+    std::string text;
+    eval::detail::put_value(text, v);
+    return value(digest_of(text));
+  }
+  bool is_personal(const std::string& text) const { return digests_.count(text) != 0; }
+  bool any() const noexcept { return !digests_.empty(); }
+  const std::string& digest_of(const std::string& text) {
+    auto [it, fresh] = digests_.try_emplace(text);
+    if (fresh) {
+      std::string bytes = m_.salt;
+      bytes += '\0';
+      bytes += text;
+      it->second = sha256_digest(bytes);
+    }
+    return it->second;
+  }
+
+ private:
+  const masking& m_;
+  std::map<std::string, std::string> digests_;  // canonical text → digest
+};
+
+/// `v` with its personal members (of record fields, at any depth) masked or dropped.
+inline value mask_members(masker& mk, const standard::field& f, const value& v) {
+  if (v.kind() == value_kind::list_value) {
+    list out;
+    for (const auto& e : v.as_list()) out.push_back(mask_members(mk, f, e));
+    return value(std::move(out));
+  }
+  if (v.kind() != value_kind::map_value || f.fields.empty()) return v;
+  map_entries out;
+  for (const auto& [k, e] : v.as_map()) {
+    const standard::field* member = nullptr;
+    for (const auto& mf : f.fields)
+      if (k.kind() == value_kind::string_value && mf.name == k.as_string()) member = &mf;
+    if (member && member->personal) {
+      value masked = mk.mask(e);
+      if (!mk.drops()) out.emplace_back(k, std::move(masked));
+      continue;
+    }
+    out.emplace_back(k, member ? mask_members(mk, *member, e) : e);
+  }
+  return value::make_map(std::move(out));
+}
+
+/// Replaces, at any depth of `v`, each scalar that is one of the personal values seen.
+inline value mask_by_value(masker& mk, const value& v) {
+  if (v.kind() == value_kind::list_value) {
+    list out;
+    for (const auto& e : v.as_list()) out.push_back(mask_by_value(mk, e));
+    return value(std::move(out));
+  }
+  if (v.kind() == value_kind::map_value) {
+    map_entries out;
+    for (const auto& [k, e] : v.as_map()) out.emplace_back(k, mask_by_value(mk, e));
+    return value::make_map(std::move(out));
+  }
+  std::string text;
+  eval::detail::put_value(text, v);
+  if (!mk.is_personal(text)) return v;
+  return mk.drops() ? value(std::string("(personal)")) : value(mk.digest_of(text));
+}
+
+}  // namespace detail
+
+/// An application and its decision as the journal keeps them: personal data masked.
+struct masked_pair {
+  std::string application;  ///< canonical form of the masked application
+  std::string decision;     ///< canonical decision JSON with the trace masked alike
+  std::vector<std::string> masked;  ///< the fields masked, sorted
+};
+
+inline masked_pair mask(const masking& m, const eval::application& app, const eval::decision& d) {
+  masked_pair out;
+  const standard::item& item = *app.standard;
+  detail::masker mk(m);
+  eval::application copy = app;
+  copy.fields.clear();
+  for (const auto& [name, v] : app.fields) {
+    const standard::field* f = item.find_field(name);
+    if (f && f->personal) {
+      value masked = mk.mask(v);
+      out.masked.push_back(name);
+      if (!mk.drops()) copy.fields.emplace_back(name, std::move(masked));
+      continue;
+    }
+    if (f && !f->fields.empty()) {
+      value masked = detail::mask_members(mk, *f, v);
+      std::string before, after;
+      eval::detail::put_value(before, v);
+      eval::detail::put_value(after, masked);
+      if (before != after) out.masked.push_back(name);
+      copy.fields.emplace_back(name, std::move(masked));
+      continue;
+    }
+    copy.fields.emplace_back(name, v);
+  }
+  out.application = eval::canonical_form(copy);
+  if (!mk.any()) {
+    out.decision = eval::to_json(d);
+    return out;
+  }
+  eval::decision masked = d;
+  for (auto& f : masked.facts) f.v = detail::mask_by_value(mk, f.v);
+  for (auto& t : masked.tables)
+    for (auto& [name, v] : t.outputs) v = detail::mask_by_value(mk, v);
+  for (auto& o : masked.outputs)
+    for (auto& [name, v] : o.values) v = detail::mask_by_value(mk, v);
+  out.decision = eval::to_json(masked);
+  return out;
+}
+
+/// One record's line (no newline) and its hash.
+struct record_line {
+  std::string line;
+  std::string hash;
+};
+
+/// The record `seq` chained from `prev`.
+inline record_line make_record(std::uint64_t seq, std::string_view prev, const masked_pair& p) {
+  std::string tail = ",\"masked\":[";
+  for (std::size_t i = 0; i < p.masked.size(); ++i) {
+    if (i) tail += ',';
+    evenhand::detail::append_json_string(tail, p.masked[i]);
+  }
+  tail += "],\"prev\":";
+  evenhand::detail::append_json_string(tail, prev);
+  tail += ",\"seq\":" + std::to_string(seq) + "}";
+  std::string head = "{\"application\":" + p.application + ",\"decision\":" + p.decision;
+  std::string hash = sha256().update(prev).update("\n").update(head).update(tail).hex();
+  hash = "sha256:" + hash;
+  record_line r;
+  r.line.reserve(head.size() + tail.size() + 80);
+  r.line = head + ",\"hash\":\"" + hash + "\"" + tail;
+  r.hash = std::move(hash);
+  return r;
+}
+
+/// A record read back from its line.
+struct parsed_record {
+  std::uint64_t seq = 0;
+  std::string prev, hash;
+  std::string application, decision;  ///< the members' JSON text, as written
+  std::vector<std::string> masked;
+  bool hash_ok = false;  ///< the recorded hash is the hash of the rest of the line
+};
+
+/// Parses one line; nullopt when it is not a well-formed record (with `why`).
+inline std::optional<parsed_record> parse_record(std::string_view line, std::string* why = nullptr) {
+  auto fail = [&](std::string reason) -> std::optional<parsed_record> {
+    if (why) *why = std::move(reason);
+    return std::nullopt;
+  };
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(boost::json::string_view(line.data(), line.size()), ec);
+  if (ec || !v.is_object()) return fail("not a JSON object");
+  const auto& o = v.as_object();
+  for (const char* key : {"application", "decision", "hash", "masked", "prev", "seq"})
+    if (!o.contains(key)) return fail(std::string("no '") + key + "'");
+  if (o.size() != 6) return fail("unexpected members");
+  if (!o.at("hash").is_string() || !o.at("prev").is_string() || !o.at("masked").is_array() ||
+      !(o.at("seq").is_uint64() || o.at("seq").is_int64()) || !o.at("application").is_object() || !o.at("decision").is_object())
+    return fail("a member of the wrong type");
+  parsed_record r;
+  r.seq = o.at("seq").is_uint64() ? o.at("seq").as_uint64() : static_cast<std::uint64_t>(o.at("seq").as_int64());
+  r.hash = std::string(o.at("hash").as_string());
+  r.prev = std::string(o.at("prev").as_string());
+  for (const auto& m : o.at("masked").as_array())
+    if (m.is_string()) r.masked.emplace_back(m.as_string());
+  // The members' text as written: the line's own bytes between the fixed keys.
+  constexpr std::string_view app_key = "{\"application\":", dec_key = ",\"decision\":", hash_key = ",\"hash\":\"";
+  auto hash_at = line.rfind(hash_key);
+  auto dec_at = line.rfind(dec_key, hash_at);
+  if (line.substr(0, app_key.size()) != app_key || hash_at == std::string_view::npos || dec_at == std::string_view::npos)
+    return fail("members out of canonical order");
+  r.application = std::string(line.substr(app_key.size(), dec_at - app_key.size()));
+  r.decision = std::string(line.substr(dec_at + dec_key.size(), hash_at - dec_at - dec_key.size()));
+  std::size_t hash_end = hash_at + hash_key.size() + r.hash.size() + 1;  // past the closing quote
+  if (hash_end > line.size() || line.substr(hash_at + hash_key.size(), r.hash.size()) != r.hash)
+    return fail("members out of canonical order");
+  std::string computed = "sha256:" + sha256()
+                                         .update(r.prev)
+                                         .update("\n")
+                                         .update(line.substr(0, hash_at))
+                                         .update(line.substr(hash_end))
+                                         .hex();
+  r.hash_ok = computed == r.hash;
+  return r;
+}
+
+}  // namespace evenhand::journal

@@ -1,0 +1,248 @@
+#include <evenhand/journal/journal.hpp>
+#include <evenhand/standard/loader.hpp>
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+using namespace evenhand;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct demo {
+  std::shared_ptr<const standard::ruleset> rules;
+  eval::application app;
+
+  demo() {
+    auto loaded = standard::load_ruleset(fs::path(EVENHAND_SOURCE_DIR) / "rulesets/cn-demo");
+    REQUIRE(loaded.rules);
+    rules = loaded.rules;
+    std::ifstream in(fs::path(EVENHAND_SOURCE_DIR) / "examples/applications/food-business-restaurant.json", std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    diagnostics problems;
+    auto a = eval::read_application(text, "app.json", *rules, problems);
+    REQUIRE(a);
+    app = std::move(*a);
+  }
+};
+
+/// A fresh path under the build's temporary directory.
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("evenhand-journal-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path p = dir / name;
+  fs::remove(p);
+  fs::remove(p.string() + ".bak");
+  return p;
+}
+
+std::string slurp(const fs::path& p) { return journal::read_whole_file(p); }
+
+void spit(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto nl = text.find('\n', at);
+    out.push_back(text.substr(at, nl - at + 1));
+    at = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("journal: records chain from genesis and verify") {
+  demo d;
+  auto path = scratch("chain.jsonl");
+  auto decision = eval::evaluate(*d.rules, d.app);
+  {
+    journal::writer j(path, *d.rules);
+    CHECK(j.append(d.app, decision) == 1);
+    CHECK(j.append(d.app, decision, journal::durability::synced) == 2);
+    CHECK(j.append(d.app, decision) == 3);
+  }
+  auto v = journal::verify(path);
+  CHECK(v.ok());
+  CHECK(v.records == 3);
+  auto lines = lines_of(slurp(path));
+  REQUIRE(lines.size() == 3);
+  auto first = journal::parse_record(lines[0].substr(0, lines[0].size() - 1));
+  REQUIRE(first);
+  CHECK(first->prev == journal::genesis);
+  CHECK(first->seq == 1);
+  CHECK(first->hash_ok);
+  // The decision as recorded is the decision's canonical JSON, masked: same structure, and
+  // the same outcome.
+  CHECK(first->decision.find("\"outcome\":\"grant\"") != std::string::npos);
+
+  // Reopening continues the chain.
+  {
+    journal::writer j(path, *d.rules);
+    CHECK(j.records() == 3);
+    CHECK(j.append(d.app, decision) == 4);
+  }
+  CHECK(journal::verify(path).records == 4);
+}
+
+TEST_CASE("journal: personal data never reaches the file") {
+  demo d;
+  auto path = scratch("personal.jsonl");
+  auto decision = eval::evaluate(*d.rules, d.app);
+  // The decision itself names the legal representative's identity number in its trace.
+  REQUIRE(eval::to_json(decision).find("440106198503121237") != std::string::npos);
+  {
+    journal::writer j(path, *d.rules);
+    j.append(d.app, decision);
+  }
+  std::string text = slurp(path);
+  for (const char* personal : {"440106198503121237", "440106199007152311", "刘某某", "陈某某", "13800000021"}) {
+    INFO(personal);
+    CHECK(text.find(personal) == std::string::npos);
+  }
+  CHECK(text.find("某市好味道餐饮管理有限公司") != std::string::npos);  // not personal: kept
+  auto r = journal::parse_record(text.substr(0, text.size() - 1));
+  REQUIRE(r);
+  CHECK(r->masked == std::vector<std::string>{"legal_rep.id_no", "legal_rep.name", "legal_rep.phone", "staff"});
+
+  // Dropped instead of digested, when the ruleset says so.
+  journal::masking drop{standard::journal_settings::personal_data::drop, "salt"};
+  auto p = journal::mask(drop, d.app, decision);
+  CHECK(p.application.find("legal_rep.id_no") == std::string::npos);
+  CHECK(p.application.find("440106") == std::string::npos);
+  CHECK(p.decision.find("440106") == std::string::npos);
+  // A digest depends on the salt: without the hall's secret salt, a number cannot be tried.
+  journal::masking other{standard::journal_settings::personal_data::digest, "another salt"};
+  CHECK(journal::mask(other, d.app, decision).application != journal::mask(journal::masking::of(*d.rules), d.app, decision).application);
+}
+
+TEST_CASE("journal: verify names the first bad record and what is wrong") {
+  demo d;
+  auto path = scratch("tamper.jsonl");
+  auto decision = eval::evaluate(*d.rules, d.app);
+  {
+    journal::writer j(path, *d.rules);
+    for (int i = 0; i < 5; ++i) j.append(d.app, decision);
+  }
+  const std::string good = slurp(path);
+  const auto lines = lines_of(good);
+  REQUIRE(lines.size() == 5);
+  auto check = [&](const std::string& text, journal::verification::problem p, std::uint64_t line, std::uint64_t sound) {
+    auto bad = scratch("tampered.jsonl");
+    spit(bad, text);
+    auto v = journal::verify(bad);
+    CHECK(v.found == p);
+    CHECK(v.line == line);
+    CHECK(v.records == sound);
+  };
+  SUBCASE("edited") {
+    std::string edited = lines[2];
+    edited.replace(edited.find("\"grant\""), 7, "\"deny\"");
+    check(lines[0] + lines[1] + edited + lines[3] + lines[4], journal::verification::problem::edited, 3, 2);
+  }
+  SUBCASE("removed") { check(lines[0] + lines[1] + lines[3] + lines[4], journal::verification::problem::removed_or_reordered, 3, 2); }
+  SUBCASE("reordered") {
+    check(lines[0] + lines[2] + lines[1] + lines[3] + lines[4], journal::verification::problem::removed_or_reordered, 2, 1);
+  }
+  SUBCASE("torn") {
+    std::string torn = good.substr(0, good.size() - 37);
+    check(torn, journal::verification::problem::torn_tail, 5, 4);
+    // The writer refuses to extend it; repair removes only the torn line, keeping a backup.
+    auto bad = scratch("torn.jsonl");
+    spit(bad, torn);
+    CHECK_THROWS_AS(journal::writer(bad, *d.rules), std::runtime_error);
+    journal::verification v;
+    CHECK(journal::repair(bad, bad.string() + ".bak", v));
+    CHECK(slurp(bad) == lines[0] + lines[1] + lines[2] + lines[3]);
+    CHECK(slurp(bad.string() + ".bak") == torn);
+    CHECK(journal::verify(bad).ok());
+    journal::writer again(bad, *d.rules);
+    CHECK(again.append(d.app, decision) == 5);
+  }
+  SUBCASE("garbage in the middle is not repaired") {
+    auto bad = scratch("garbage.jsonl");
+    spit(bad, lines[0] + "not a record\n" + lines[1]);
+    journal::verification v;
+    CHECK_FALSE(journal::repair(bad, bad.string() + ".bak", v));
+    CHECK(v.found == journal::verification::problem::malformed);
+    CHECK(v.line == 2);
+  }
+}
+
+TEST_CASE("journal: appends from many threads, synced in groups, make one sound chain") {
+  demo d;
+  auto path = scratch("threads.jsonl");
+  auto decision = eval::evaluate(*d.rules, d.app);
+  {
+    journal::writer j(path, *d.rules);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < 100; ++i) j.append(d.app, decision, i % 2 ? journal::durability::synced : journal::durability::buffered);
+      });
+    for (auto& t : threads) t.join();
+    j.sync();
+  }
+  auto v = journal::verify(path);
+  CHECK(v.ok());
+  CHECK(v.records == 400);
+}
+
+TEST_CASE("journal: a writer killed at random moments loses at most its torn last line") {
+  demo d;
+  auto path = scratch("crash.jsonl");
+  auto decision = eval::evaluate(*d.rules, d.app);
+  std::uint64_t seed = 0x5eed;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  std::uint64_t before = 0;
+  int torn = 0;
+  const int kills = 40;
+  for (int k = 0; k < kills; ++k) {
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      // The writer: append until killed.
+      try {
+        journal::writer j(path, *d.rules);
+        for (;;) j.append(d.app, decision, k % 4 == 0 ? journal::durability::synced : journal::durability::buffered);
+      } catch (...) {
+        ::_exit(3);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(2000 + next() % 20000));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));  // killed while writing, not failed on its own
+    auto v = journal::verify(path);
+    INFO("kill " << k << ": " << journal::to_string(v.found) << " " << v.detail);
+    CHECK((v.ok() || v.found == journal::verification::problem::torn_tail));
+    CHECK(v.records >= before);  // no complete record is ever lost
+    if (v.found == journal::verification::problem::torn_tail) {
+      ++torn;
+      journal::verification r;
+      CHECK(journal::repair(path, path.string() + ".bak", r));
+      CHECK(journal::verify(path).ok());
+    }
+    before = journal::verify(path).records;
+  }
+  MESSAGE(before << " records after " << kills << " kills, " << torn << " torn tails repaired");
+  CHECK(before > static_cast<std::uint64_t>(kills));
+}
