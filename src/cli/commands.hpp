@@ -16,5 +16,6 @@ int lint_command(const arguments& args);
 int eval_command(const arguments& args);
 int test_command(const arguments& args);
 int graph_command(const arguments& args);
+int journal_command(const arguments& args);
 
 }  // namespace evenhand::cli

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include <evenhand/eval/decision_json.hpp>
+#include <evenhand/journal/journal.hpp>
 #include <evenhand/standard/loader.hpp>
 
 #include <cstdio>
@@ -16,7 +17,7 @@ namespace evenhand::cli {
 namespace {
 
 constexpr const char* eval_usage =
-    "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text]\n";
+    "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text] [--journal FILE]\n";
 
 std::optional<std::string> slurp(const std::string& path) {
   if (path == "-") {
@@ -117,10 +118,13 @@ int eval_command(const arguments& args) {
   std::vector<std::string> positional;
   std::string format = "json";
   std::optional<timestamp> as_of;
+  std::string journal_path;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--format" && i + 1 < args.size()) {
       format = args[++i];
+    } else if (a == "--journal" && i + 1 < args.size()) {
+      journal_path = args[++i];
     } else if (a == "--as-of" && i + 1 < args.size()) {
       as_of = timestamp::parse(args[++i]);
       if (!as_of) {
@@ -156,6 +160,16 @@ int eval_command(const arguments& args) {
     return bad_input;
   }
   auto decision = eval::evaluate(*loaded.rules, *app, as_of);
+  if (!journal_path.empty()) {
+    try {
+      journal::writer j(journal_path, *loaded.rules);
+      auto seq = j.append(*app, decision, journal::durability::synced);
+      std::fprintf(stderr, "evenhand eval: journal %s: record %llu\n", journal_path.c_str(), static_cast<unsigned long long>(seq));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "evenhand eval: journal %s\n", e.what());
+      return bad_input;
+    }
+  }
   std::string out = format == "json" ? eval::to_json(decision) + "\n" : explain(decision, *app->standard);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return success;

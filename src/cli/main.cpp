@@ -22,6 +22,9 @@ constexpr const char* usage =
     "      run the ruleset's tests (tests/*.yaml); ends with 'N passed, M failed'\n"
     "  graph RULESET_DIR ITEM [--application FILE] [--as-of DATE] [--format dot|svg]\n"
     "      the workflow as a diagram; with an application, the steps that apply and its critical path\n"
+    "  journal verify|repair FILE [--format text|json]\n"
+    "      verify a decision journal's hash chain (exit 1 naming the first bad record); repair\n"
+    "      removes a torn last line only, keeping FILE.bak\n"
     "  version      print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 findings or evaluation error, 2 bad usage or unreadable input\n";
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return eval_command(args);
     if (command == "test") return test_command(args);
     if (command == "graph") return graph_command(args);
+    if (command == "journal") return journal_command(args);
     if (command == "version" || command == "--version") {
       std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
       return success;
