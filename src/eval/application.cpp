@@ -50,6 +50,8 @@ class app_reader {
 
   std::optional<value> convert(const node& n, const expr::type& t, const standard::field& f, const path_ref& path) {
     using expr::type_kind;
+    // A journal's copy: a personal value was replaced by its digest, whatever its type.
+    if (masked_personal_ && f.personal && n.is_scalar()) return value(n.text);
     auto bad = [&](std::string what) -> std::optional<value> {
       error(n, "E402", "field '" + path.str() + "' (" + f.label + ") must be " + what);
       return std::nullopt;
@@ -164,6 +166,9 @@ class app_reader {
   diagnostics& out_;
   std::size_t errors_ = 0;
   bool quiet_ = false;
+
+ public:
+  bool masked_personal_ = false;
 };
 
 /// The application's materials: a list of { id, form, copies, commitment, valid_until }.
@@ -283,6 +288,12 @@ constexpr std::size_t max_depth = 64;
 
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems) {
+  return read_application(text, file, rules, problems, read_options{});
+}
+
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems,
+                                            const read_options& options) {
   // JSON, the common case, is read directly. Its positions are approximate, so when it holds
   // any error the text is read again as YAML (JSON is YAML), which locates each one exactly.
   auto first = text.find_first_not_of(" \t\r\n");
@@ -290,6 +301,7 @@ std::optional<application> read_application(std::string_view text, const std::st
     if (auto doc = document::from_json(text, max_depth)) {
       app_reader r(text, file, *doc, problems);
       r.set_quiet(true);
+      r.masked_personal_ = options.masked_personal;
       if (auto a = r.read(rules)) return a;
     }
   }
@@ -306,6 +318,7 @@ std::optional<application> read_application(std::string_view text, const std::st
   }
   document doc = document::from_yaml(yaml);
   app_reader r(text, file, doc, problems);
+  r.masked_personal_ = options.masked_personal;
   return r.read(rules);
 }
 

@@ -50,4 +50,14 @@ std::string canonical_form(const application& a);
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems);
 
+struct read_options {
+  /// A journal's copy of an application (journal/record.hpp): a field marked `personal` may
+  /// hold its masked text (a digest) in place of a value of its type.
+  bool masked_personal = false;
+};
+
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems,
+                                            const read_options& options);
+
 }  // namespace evenhand::eval

@@ -301,12 +301,25 @@ inline void evaluate_table(const standard::decision_table& t, expr::activation& 
 
 }  // namespace detail
 
+/// Results that stand in for rules which cannot be evaluated again. Replaying a journal record
+/// whose personal data was masked (journal/replay.hpp), the conditions and materials that read
+/// a masked field keep their recorded results; everything that follows from them (notice,
+/// outcome, schedule) is derived again.
+class recorded_results {
+ public:
+  virtual void condition(std::size_t index, rule_result& r) const = 0;
+  virtual void material(std::size_t index, material_result& m) const = 0;
+
+ protected:
+  ~recorded_results() = default;
+};
+
 /// Evaluates `app` against its standard as of `as_of` (default: when it was submitted) into
 /// `d`, replacing what it held. A hall system that evaluates in a loop can keep one decision
 /// per thread and pass it here: its storage is reused, so evaluation hardly allocates. The
 /// result is the same as `evaluate`'s, byte for byte.
 inline void evaluate_into(decision& d, const standard::ruleset& rules, const application& app,
-                          std::optional<timestamp> as_of = std::nullopt) {
+                          std::optional<timestamp> as_of = std::nullopt, const recorded_results* recorded = nullptr) {
   static constexpr std::string_view engine = "evenhand " EVENHAND_VERSION_STRING;
   const standard::item& item = *app.standard;
   d.engine = engine;
@@ -380,6 +393,9 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     }
   }
 
+  if (recorded)
+    for (std::size_t i = 0; i < d.conditions.size(); ++i) recorded->condition(i, d.conditions[i]);
+
   // Materials: required when their rule says so; submitted in the right form and number.
   std::optional<date> tolerance_due;
   if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), today, *item.tolerance_due, d.schedule.errors);
@@ -397,6 +413,14 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     mr.id = m.id;
     mr.reason = shortfall::none;
     mr.needs.clear();
+    // Found first: a submitted material is never "unexpected", even when whether it is
+    // required is not known yet.
+    const submitted_material* given = nullptr;
+    for (std::size_t i = 0; i < app.materials.size(); ++i)
+      if (app.materials[i].id == m.id) {
+        given = &app.materials[i];
+        mark_known(i);
+      }
     bool required = true;
     if (m.required_when && m.required_when->program) {
       value w = m.required_when->program->evaluate(act);
@@ -407,12 +431,6 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       }
       required = detail::is_true(w);
     }
-    const submitted_material* given = nullptr;
-    for (std::size_t i = 0; i < app.materials.size(); ++i)
-      if (app.materials[i].id == m.id) {
-        given = &app.materials[i];
-        mark_known(i);
-      }
     if (!required) mr.status = material_status::not_required;
     else if (m.shared) mr.status = material_status::obtained;
     else if (given && given->commitment && m.commitment) mr.status = material_status::committed;
@@ -423,6 +441,8 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     else if (m.tolerable) mr.status = material_status::tolerated;
     else mr.status = material_status::missing, mr.reason = shortfall::missing;
   }
+  if (recorded)
+    for (std::size_t k = 0; k < d.materials.size(); ++k) recorded->material(k, d.materials[k]);
   for (std::size_t i = 0; i < app.materials.size(); ++i)
     if (!known(i)) d.unexpected_materials.push_back(app.materials[i].id);
 
