@@ -131,6 +131,17 @@ inline std::string render_text(const diagnostics& ds) {
   return out;
 }
 
+/// The first error, on one line (`file:line:col: error[E…]: message`), for messages that name
+/// why a whole operation failed.
+inline std::string first_error(const diagnostics& ds) {
+  for (const auto& d : ds)
+    if (d.level == severity::error) {
+      std::string text = render_text(d);
+      return text.substr(0, text.find('\n'));
+    }
+  return "it cannot be read";
+}
+
 namespace detail {
 
 /// Characters JSON strings must escape: control characters, '"' and '\\'.

@@ -11,20 +11,12 @@ namespace {
 constexpr const char* journal_usage = "usage: evenhand journal verify|repair FILE [--format text|json]\n";
 
 std::string describe(const journal::verification& v, const std::string& file, const std::string& format) {
-  if (format == "json") {
-    std::string out = "{\"detail\":";
-    evenhand::detail::append_json_string(out, v.detail);
-    out += ",\"file\":";
-    evenhand::detail::append_json_string(out, file);
-    out += ",\"line\":" + std::to_string(v.line) + ",\"ok\":" + (v.ok() ? "true" : "false") + ",\"problem\":";
-    evenhand::detail::append_json_string(out, v.ok() ? "" : std::string(journal::to_string(v.found)));
-    out += ",\"records\":" + std::to_string(v.records) + ",\"seq\":" + std::to_string(v.seq) + "}\n";
-    return out;
-  }
-  if (v.ok()) return file + ": " + std::to_string(v.records) + " records, chain sound\n";
+  if (format == "json") return journal::to_json(v, file) + "\n";
+  auto records = [](std::uint64_t n) { return std::to_string(n) + (n == 1 ? " record" : " records"); };
+  if (v.ok()) return file + ": " + records(v.records) + ", chain sound\n";
   return file + ":" + std::to_string(v.line) + ": record " + std::to_string(v.seq) + ": " +
-         std::string(journal::to_string(v.found)) + ": " + v.detail + "\n" + std::to_string(v.records) +
-         " records sound before it\n";
+         std::string(journal::to_string(v.found)) + ": " + v.detail + "\n" + records(v.records) +
+         " sound before it\n";
 }
 
 }  // namespace

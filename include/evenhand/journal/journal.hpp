@@ -62,54 +62,90 @@ constexpr std::string_view to_string(verification::problem p) noexcept {
   return "none";
 }
 
+/// A verification as canonical JSON; `file`, when given, names the journal.
+inline std::string to_json(const verification& v, std::string_view file = {}) {
+  std::string out = "{\"detail\":";
+  evenhand::detail::append_json_string(out, v.detail);
+  if (!file.empty()) {
+    out += ",\"file\":";
+    evenhand::detail::append_json_string(out, file);
+  }
+  out += ",\"line\":" + std::to_string(v.line) + ",\"ok\":" + (v.ok() ? "true" : "false") + ",\"problem\":";
+  evenhand::detail::append_json_string(out, v.ok() ? "" : std::string(to_string(v.found)));
+  out += ",\"records\":" + std::to_string(v.records) + ",\"seq\":" + std::to_string(v.seq) + "}";
+  return out;
+}
+
+/// Follows a journal's chain record by record and stops at the first problem. `verify_text`
+/// feeds it line by line; replay feeds it records it parsed in parallel.
+class chain_checker {
+ public:
+  /// The next complete line (1-based `line_no`, ending before byte `end_offset` + its newline),
+  /// parsed or not (`why`). False once a problem is found: later lines are not looked at.
+  bool add(std::uint64_t line_no, const std::optional<parsed_record>& r, std::string_view why, std::uint64_t next_offset) {
+    if (!v_.ok()) return false;
+    auto stop = [&](verification::problem p, std::string detail) {
+      v_.found = p;
+      v_.line = line_no;
+      v_.detail = std::move(detail);
+      return false;
+    };
+    if (!r) {
+      v_.seq = expected_;
+      return stop(verification::problem::malformed, std::string(why));
+    }
+    v_.seq = r->seq;
+    if (!r->hash_ok) return stop(verification::problem::edited, "the record's hash does not match its content");
+    if (r->prev != v_.last_hash)
+      return stop(verification::problem::removed_or_reordered,
+                  "the record does not follow the one before it (its prev is not that record's hash)");
+    if (r->seq != expected_)
+      return stop(verification::problem::bad_sequence,
+                  "sequence number " + std::to_string(r->seq) + " where " + std::to_string(expected_) + " belongs");
+    v_.last_hash = r->hash;
+    ++v_.records;
+    ++expected_;
+    v_.good_bytes = next_offset;
+    return true;
+  }
+
+  /// A last line without its newline, `bytes` long: the write did not complete.
+  void torn(std::uint64_t line_no, std::uint64_t bytes) {
+    if (!v_.ok()) return;
+    v_.found = verification::problem::torn_tail;
+    v_.line = line_no;
+    v_.seq = expected_;
+    v_.detail = "the last line is incomplete (" + std::to_string(bytes) + " bytes without a newline)";
+  }
+
+  const verification& result() const noexcept { return v_; }
+
+ private:
+  verification v_;
+  std::uint64_t expected_ = 1;
+};
+
 /// Checks every record's hash and sequence number, from the first, and names the first problem.
-/// Throws std::system_error when the file cannot be read.
 inline verification verify_text(std::string_view text) {
-  verification v;
-  std::uint64_t expected_seq = 1;
+  chain_checker chain;
   std::size_t at = 0;
   std::uint64_t line_no = 0;
   while (at < text.size()) {
     ++line_no;
     auto nl = text.find('\n', at);
     if (nl == std::string_view::npos) {
-      // A last line without its newline: the write did not complete.
-      v.found = verification::problem::torn_tail;
-      v.line = line_no;
-      v.seq = expected_seq;
-      v.detail = "the last line is incomplete (" + std::to_string(text.size() - at) + " bytes without a newline)";
-      return v;
+      chain.torn(line_no, text.size() - at);
+      break;
     }
-    std::string_view line = text.substr(at, nl - at);
     std::string why;
-    auto r = parse_record(line, &why);
-    auto stop = [&](verification::problem p, std::string detail) {
-      v.found = p;
-      v.line = line_no;
-      v.detail = std::move(detail);
-      return v;
-    };
-    if (!r) {
-      v.seq = expected_seq;
-      return stop(verification::problem::malformed, why);
-    }
-    v.seq = r->seq;
-    if (!r->hash_ok) return stop(verification::problem::edited, "the record's hash does not match its content");
-    if (r->prev != v.last_hash)
-      return stop(verification::problem::removed_or_reordered,
-                  "the record does not follow the one before it (its prev is not that record's hash)");
-    if (r->seq != expected_seq)
-      return stop(verification::problem::bad_sequence,
-                  "sequence number " + std::to_string(r->seq) + " where " + std::to_string(expected_seq) + " belongs");
-    v.last_hash = r->hash;
-    ++v.records;
-    ++expected_seq;
+    auto r = parse_record(text.substr(at, nl - at), &why);
     at = nl + 1;
-    v.good_bytes = at;
+    if (!chain.add(line_no, r, why, at)) break;
   }
-  return v;
+  return chain.result();
 }
 
+/// The whole file. Throws std::system_error when it cannot be read.
 inline std::string read_whole_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::system_error(errno ? errno : ENOENT, std::generic_category(), "cannot read " + path.string());
