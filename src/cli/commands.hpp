@@ -17,5 +17,7 @@ int eval_command(const arguments& args);
 int test_command(const arguments& args);
 int graph_command(const arguments& args);
 int journal_command(const arguments& args);
+int ruleset_command(const arguments& args);
+int replay_command(const arguments& args);
 
 }  // namespace evenhand::cli

@@ -25,6 +25,11 @@ constexpr const char* usage =
     "  journal verify|repair FILE [--format text|json]\n"
     "      verify a decision journal's hash chain (exit 1 naming the first bad record); repair\n"
     "      removes a torn last line only, keeping FILE.bak\n"
+    "  ruleset snapshot RULESET_DIR STORE_DIR\n"
+    "      keep a ruleset version in a store under its digest, for replay\n"
+    "  replay JOURNAL (--store STORE_DIR | --against RULESET_DIR) [--format text|json] [--threads N]\n"
+    "      decide every journal record again with the ruleset version it names (exit 1 if any\n"
+    "      differs), or with another ruleset: which decisions it would change, grouped by rule\n"
     "  version      print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 findings or evaluation error, 2 bad usage or unreadable input\n";
@@ -46,6 +51,8 @@ int main(int argc, char** argv) {
     if (command == "test") return test_command(args);
     if (command == "graph") return graph_command(args);
     if (command == "journal") return journal_command(args);
+    if (command == "ruleset") return ruleset_command(args);
+    if (command == "replay") return replay_command(args);
     if (command == "version" || command == "--version") {
       std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
       return success;
