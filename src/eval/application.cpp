@@ -169,6 +169,7 @@ class app_reader {
 
  public:
   bool masked_personal_ = false;
+  bool digest_ = true;
 };
 
 /// The application's materials: a list of { id, form, copies, commitment, valid_until }.
@@ -265,7 +266,7 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
   a.slots.reserve(a.fields.size());
   for (const auto& [name, v] : a.fields)
     a.slots.push_back(a.standard->environment->slot_of(name).value_or(standard::no_slot));
-  a.digest = sha256_digest(canonical_form(a));
+  if (digest_) a.digest = sha256_digest(canonical_form(a));
   return a;
 }
 
@@ -302,6 +303,7 @@ std::optional<application> read_application(std::string_view text, const std::st
       app_reader r(text, file, *doc, problems);
       r.set_quiet(true);
       r.masked_personal_ = options.masked_personal;
+      r.digest_ = options.digest;
       if (auto a = r.read(rules)) return a;
     }
   }
@@ -319,6 +321,7 @@ std::optional<application> read_application(std::string_view text, const std::st
   document doc = document::from_yaml(yaml);
   app_reader r(text, file, doc, problems);
   r.masked_personal_ = options.masked_personal;
+  r.digest_ = options.digest;
   return r.read(rules);
 }
 

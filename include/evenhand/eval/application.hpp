@@ -54,6 +54,9 @@ struct read_options {
   /// A journal's copy of an application (journal/record.hpp): a field marked `personal` may
   /// hold its masked text (a digest) in place of a value of its type.
   bool masked_personal = false;
+  /// Whether to compute the application's digest (its canonical form, hashed); replay of a
+  /// masked copy takes the recorded one instead.
+  bool digest = true;
 };
 
 std::optional<application> read_application(std::string_view text, const std::string& file,

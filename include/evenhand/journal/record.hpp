@@ -19,6 +19,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <map>
@@ -75,6 +76,101 @@ class masker {
   const masking& m_;
   std::map<std::string, std::string> digests_;  // canonical text → digest
 };
+
+// --- Reading canonical decision text without building a tree -------------------------------
+
+/// The end of the JSON value starting at `at` (npos when it is not well formed). Only the
+/// structure is followed: for canonical text whose record hash has been checked.
+inline std::size_t skip_value(std::string_view t, std::size_t at) {
+  constexpr auto npos = std::string_view::npos;
+  if (at >= t.size()) return npos;
+  char c = t[at];
+  if (c == '"') {
+    for (std::size_t i = at + 1; i < t.size(); ++i) {
+      if (t[i] == '\\') ++i;
+      else if (t[i] == '"') return i + 1;
+    }
+    return npos;
+  }
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    for (std::size_t i = at; i < t.size(); ++i) {
+      char d = t[i];
+      if (d == '"') {
+        i = skip_value(t, i);
+        if (i == npos) return npos;
+        --i;
+      } else if (d == '{' || d == '[') {
+        ++depth;
+      } else if (d == '}' || d == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return npos;
+  }
+  std::size_t i = at;
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']') ++i;
+  return i == at ? npos : i;
+}
+
+/// Calls `each(key_text, value_text)` for the members of the JSON object `obj` (key text with
+/// its quotes) until it returns false; false when `obj` is not a well-formed object.
+template <class F>
+bool each_member(std::string_view obj, F&& each) {
+  if (obj.size() < 2 || obj[0] != '{') return false;
+  if (obj == "{}") return true;
+  std::size_t at = 1;
+  while (at < obj.size() && obj[at] == '"') {
+    std::size_t key_end = skip_value(obj, at);
+    if (key_end == std::string_view::npos || key_end >= obj.size() || obj[key_end] != ':') return false;
+    std::size_t value_end = skip_value(obj, key_end + 1);
+    if (value_end == std::string_view::npos || value_end >= obj.size()) return false;
+    if (!each(obj.substr(at, key_end - at), obj.substr(key_end + 1, value_end - key_end - 1))) return true;
+    if (obj[value_end] == '}') return true;
+    if (obj[value_end] != ',') return false;
+    at = value_end + 1;
+  }
+  return false;
+}
+
+/// Calls `each(element_text)` for the elements of the JSON array `arr`; false when malformed.
+template <class F>
+bool each_element(std::string_view arr, F&& each) {
+  if (arr.size() < 2 || arr[0] != '[') return false;
+  if (arr == "[]") return true;
+  std::size_t at = 1;
+  while (at < arr.size()) {
+    std::size_t end = skip_value(arr, at);
+    if (end == std::string_view::npos || end >= arr.size()) return false;
+    each(arr.substr(at, end - at));
+    if (arr[end] == ']') return true;
+    if (arr[end] != ',') return false;
+    at = end + 1;
+  }
+  return false;
+}
+
+/// The text of member `key` of the canonical JSON object `obj`, if present.
+inline std::optional<std::string_view> member(std::string_view obj, std::string_view key) {
+  std::optional<std::string_view> found;
+  each_member(obj, [&](std::string_view k, std::string_view v) {
+    if (k.size() < 2 || k.substr(1, k.size() - 2) != key) return true;
+    found = v;
+    return false;
+  });
+  return found;
+}
+
+/// The value of a JSON string's text.
+inline std::optional<std::string> string_of(std::optional<std::string_view> raw) {
+  if (!raw || raw->size() < 2 || raw->front() != '"' || raw->back() != '"') return std::nullopt;
+  std::string_view inner = raw->substr(1, raw->size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return std::string(inner);
+  boost::system::error_code ec;
+  auto v = boost::json::parse(boost::json::string_view(raw->data(), raw->size()), ec);
+  if (ec || !v.is_string()) return std::nullopt;
+  return std::string(v.as_string());
+}
 
 /// `v` with its personal members (of record fields, at any depth) masked or dropped.
 inline value mask_members(masker& mk, const standard::field& f, const value& v) {
@@ -201,8 +297,10 @@ struct parsed_record {
   bool hash_ok = false;  ///< the recorded hash is the hash of the rest of the line
 };
 
-/// Parses one line; nullopt when it is not a well-formed record (with `why`).
-inline std::optional<parsed_record> parse_record(std::string_view line, std::string* why = nullptr) {
+namespace detail {
+
+/// The slow, thorough reading of a line that is not a canonical record: it says what is wrong.
+inline std::optional<parsed_record> diagnose_record(std::string_view line, std::string* why) {
   auto fail = [&](std::string reason) -> std::optional<parsed_record> {
     if (why) *why = std::move(reason);
     return std::nullopt;
@@ -217,23 +315,43 @@ inline std::optional<parsed_record> parse_record(std::string_view line, std::str
   if (!o.at("hash").is_string() || !o.at("prev").is_string() || !o.at("masked").is_array() ||
       !(o.at("seq").is_uint64() || o.at("seq").is_int64()) || !o.at("application").is_object() || !o.at("decision").is_object())
     return fail("a member of the wrong type");
+  return fail("members out of canonical order");
+}
+
+}  // namespace detail
+
+/// Parses one line; nullopt when it is not a well-formed record (with `why`). The members are
+/// found by following the JSON's structure, without building a tree: a journal is read at the
+/// speed of hashing it.
+inline std::optional<parsed_record> parse_record(std::string_view line, std::string* why = nullptr) {
+  static constexpr std::string_view keys[] = {"application", "decision", "hash", "masked", "prev", "seq"};
+  std::string_view values[6];
+  std::size_t n = 0;
+  bool canonical = true;
+  bool structured = detail::each_member(line, [&](std::string_view k, std::string_view v) {
+    if (n == 6 || k.size() != keys[n].size() + 2 || k.substr(1, keys[n].size()) != keys[n]) return canonical = false;
+    values[n++] = v;
+    return true;
+  });
   parsed_record r;
-  r.seq = o.at("seq").is_uint64() ? o.at("seq").as_uint64() : static_cast<std::uint64_t>(o.at("seq").as_int64());
-  r.hash = std::string(o.at("hash").as_string());
-  r.prev = std::string(o.at("prev").as_string());
-  for (const auto& m : o.at("masked").as_array())
-    if (m.is_string()) r.masked.emplace_back(m.as_string());
-  // The members' text as written: the line's own bytes between the fixed keys.
-  constexpr std::string_view app_key = "{\"application\":", dec_key = ",\"decision\":", hash_key = ",\"hash\":\"";
-  auto hash_at = line.rfind(hash_key);
-  auto dec_at = line.rfind(dec_key, hash_at);
-  if (line.substr(0, app_key.size()) != app_key || hash_at == std::string_view::npos || dec_at == std::string_view::npos)
-    return fail("members out of canonical order");
-  r.application = std::string(line.substr(app_key.size(), dec_at - app_key.size()));
-  r.decision = std::string(line.substr(dec_at + dec_key.size(), hash_at - dec_at - dec_key.size()));
-  std::size_t hash_end = hash_at + hash_key.size() + r.hash.size() + 1;  // past the closing quote
-  if (hash_end > line.size() || line.substr(hash_at + hash_key.size(), r.hash.size()) != r.hash)
-    return fail("members out of canonical order");
+  auto seq_text = values[5];
+  auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), r.seq);
+  auto hash = detail::string_of(values[2]), prev = detail::string_of(values[4]);
+  if (!structured || !canonical || n != 6 || line.back() != '}' || values[0].front() != '{' || values[1].front() != '{' ||
+      values[3].front() != '[' || !hash || !prev || ec != std::errc() || end != seq_text.data() + seq_text.size())
+    return detail::diagnose_record(line, why);
+  r.hash = std::move(*hash);
+  r.prev = std::move(*prev);
+  bool masked_ok = detail::each_element(values[3], [&](std::string_view m) {
+    if (auto name = detail::string_of(m)) r.masked.push_back(std::move(*name));
+  });
+  if (!masked_ok) return detail::diagnose_record(line, why);
+  r.application = std::string(values[0]);
+  r.decision = std::string(values[1]);
+  // The hash covers the line without its `,"hash":"…"` member.
+  constexpr std::string_view hash_key = ",\"hash\":";
+  std::size_t hash_at = static_cast<std::size_t>(values[2].data() - line.data()) - hash_key.size();
+  std::size_t hash_end = static_cast<std::size_t>(values[2].data() - line.data()) + values[2].size();
   std::string computed = "sha256:" + sha256()
                                          .update(r.prev)
                                          .update("\n")

@@ -53,101 +53,6 @@ struct difference {
 
 namespace detail {
 
-// --- Reading canonical decision text without building a tree -------------------------------
-
-/// The end of the JSON value starting at `at` (npos when it is not well formed). Only the
-/// structure is followed: for canonical text whose record hash has been checked.
-inline std::size_t skip_value(std::string_view t, std::size_t at) {
-  constexpr auto npos = std::string_view::npos;
-  if (at >= t.size()) return npos;
-  char c = t[at];
-  if (c == '"') {
-    for (std::size_t i = at + 1; i < t.size(); ++i) {
-      if (t[i] == '\\') ++i;
-      else if (t[i] == '"') return i + 1;
-    }
-    return npos;
-  }
-  if (c == '{' || c == '[') {
-    int depth = 0;
-    for (std::size_t i = at; i < t.size(); ++i) {
-      char d = t[i];
-      if (d == '"') {
-        i = skip_value(t, i);
-        if (i == npos) return npos;
-        --i;
-      } else if (d == '{' || d == '[') {
-        ++depth;
-      } else if (d == '}' || d == ']') {
-        if (--depth == 0) return i + 1;
-      }
-    }
-    return npos;
-  }
-  std::size_t i = at;
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']') ++i;
-  return i == at ? npos : i;
-}
-
-/// Calls `each(key_text, value_text)` for the members of the JSON object `obj` (key text with
-/// its quotes) until it returns false; false when `obj` is not a well-formed object.
-template <class F>
-bool each_member(std::string_view obj, F&& each) {
-  if (obj.size() < 2 || obj[0] != '{') return false;
-  if (obj == "{}") return true;
-  std::size_t at = 1;
-  while (at < obj.size() && obj[at] == '"') {
-    std::size_t key_end = skip_value(obj, at);
-    if (key_end == std::string_view::npos || key_end >= obj.size() || obj[key_end] != ':') return false;
-    std::size_t value_end = skip_value(obj, key_end + 1);
-    if (value_end == std::string_view::npos || value_end >= obj.size()) return false;
-    if (!each(obj.substr(at, key_end - at), obj.substr(key_end + 1, value_end - key_end - 1))) return true;
-    if (obj[value_end] == '}') return true;
-    if (obj[value_end] != ',') return false;
-    at = value_end + 1;
-  }
-  return false;
-}
-
-/// Calls `each(element_text)` for the elements of the JSON array `arr`; false when malformed.
-template <class F>
-bool each_element(std::string_view arr, F&& each) {
-  if (arr.size() < 2 || arr[0] != '[') return false;
-  if (arr == "[]") return true;
-  std::size_t at = 1;
-  while (at < arr.size()) {
-    std::size_t end = skip_value(arr, at);
-    if (end == std::string_view::npos || end >= arr.size()) return false;
-    each(arr.substr(at, end - at));
-    if (arr[end] == ']') return true;
-    if (arr[end] != ',') return false;
-    at = end + 1;
-  }
-  return false;
-}
-
-/// The text of member `key` of the canonical JSON object `obj`, if present.
-inline std::optional<std::string_view> member(std::string_view obj, std::string_view key) {
-  std::optional<std::string_view> found;
-  each_member(obj, [&](std::string_view k, std::string_view v) {
-    if (k.size() < 2 || k.substr(1, k.size() - 2) != key) return true;
-    found = v;
-    return false;
-  });
-  return found;
-}
-
-/// The value of a JSON string's text.
-inline std::optional<std::string> string_of(std::optional<std::string_view> raw) {
-  if (!raw || raw->size() < 2 || raw->front() != '"' || raw->back() != '"') return std::nullopt;
-  std::string_view inner = raw->substr(1, raw->size() - 2);
-  if (inner.find('\\') == std::string_view::npos) return std::string(inner);
-  boost::system::error_code ec;
-  auto v = boost::json::parse(boost::json::string_view(raw->data(), raw->size()), ec);
-  if (ec || !v.is_string()) return std::nullopt;
-  return std::string(v.as_string());
-}
-
 /// A value whose canonical text (eval::detail::put_value) is `text`: numbers keep their
 /// digits as decimals, dates and times stay strings (as the decision writes them).
 inline std::optional<value> value_of_text(std::string_view t) {
@@ -319,53 +224,13 @@ inline std::optional<recorded_decision> read_recorded(std::string_view decision)
 /// The recorded results of the rules that read masked fields: they stand in for evaluation.
 class masked_rules final : public eval::recorded_results {
  public:
+  /// `recorded_decision` must outlive this object: it is read only when a rule reads a masked
+  /// field, and then once.
   masked_rules(const standard::item& item, const std::vector<std::string>& masked, std::string_view recorded_decision)
-      : item_(item) {
+      : item_(item), recorded_(recorded_decision) {
     for (const auto& name : masked)
       if (auto slot = item.environment->slot_of(name)) slots_.push_back(*slot);
     std::sort(slots_.begin(), slots_.end());
-    boost::system::error_code ec;
-    auto d = boost::json::parse(boost::json::string_view(recorded_decision.data(), recorded_decision.size()), ec);
-    if (ec || !d.is_object()) return;
-    auto strings = [](const boost::json::value* v) {
-      std::vector<std::string> out;
-      if (v && v->is_array())
-        for (const auto& e : v->as_array())
-          if (e.is_string()) out.emplace_back(e.as_string());
-      return out;
-    };
-    auto text = [](const boost::json::object& o, const char* key) -> std::string_view {
-      const auto* v = o.if_contains(key);
-      return v && v->is_string() ? std::string_view(v->as_string().data(), v->as_string().size()) : std::string_view();
-    };
-    // The values the conditions read, as recorded (masked as the writer masked them).
-    if (auto cs = detail::member(recorded_decision, "conditions"))
-      detail::each_element(*cs, [&](std::string_view c) {
-        if (auto read = detail::member(c, "read"))
-          detail::each_member(*read, [&](std::string_view k, std::string_view v) {
-            if (auto name = detail::string_of(k)) reads_.try_emplace(std::move(*name), v);
-            return true;
-          });
-      });
-    if (const auto* cs = d.as_object().if_contains("conditions"); cs && cs->is_array())
-      for (const auto& c : cs->as_array()) {
-        if (!c.is_object()) continue;
-        const auto& o = c.as_object();
-        auto status = detail::enum_of<eval::rule_status, 5>(text(o, "result"));
-        if (!status) continue;
-        conditions_[std::string(text(o, "id"))] = {*status, strings(o.if_contains("needs")), std::string(text(o, "detail"))};
-      }
-    const auto* ms = d.as_object().if_contains("materials");
-    const auto* rules = ms && ms->is_object() ? ms->as_object().if_contains("rules") : nullptr;
-    if (rules && rules->is_array())
-      for (const auto& m : rules->as_array()) {
-        if (!m.is_object()) continue;
-        const auto& o = m.as_object();
-        auto status = detail::enum_of<eval::material_status, 7>(text(o, "status"));
-        auto reason = o.contains("reason") ? detail::enum_of<eval::shortfall, 4>(text(o, "reason")) : eval::shortfall::none;
-        if (!status || !reason) continue;
-        materials_[std::string(text(o, "id"))] = {*status, *reason, strings(o.if_contains("needs"))};
-      }
   }
 
   bool reads_masked(std::span<const std::uint32_t> read) const noexcept {
@@ -379,6 +244,7 @@ class masked_rules final : public eval::recorded_results {
   /// a digest, or nothing). With `dropped`, a value the writer replaced by "(personal)" because
   /// it equalled a personal value is taken as recorded too.
   void restore_facts(eval::decision& d, bool dropped) const {
+    read_record();
     const auto& decls = item_.environment->declarations();
     auto recorded = [&](std::string_view name) -> std::optional<value> {
       auto it = reads_.find(name);
@@ -405,6 +271,7 @@ class masked_rules final : public eval::recorded_results {
 
   void condition(std::size_t, eval::rule_result& r) const override {
     if (!reads_masked(r.read)) return;
+    read_record();
     auto it = conditions_.find(r.id);
     if (it == conditions_.end()) return;
     r.result = it->second.result;
@@ -417,6 +284,7 @@ class masked_rules final : public eval::recorded_results {
     if (!when || !when->program) return;
     const auto& read = when->program->slots_read();
     if (!reads_masked({read.data(), read.size()})) return;
+    read_record();
     auto it = materials_.find(m.id);
     if (it == materials_.end()) return;
     m.status = it->second.status;
@@ -464,11 +332,51 @@ class masked_rules final : public eval::recorded_results {
     return replayed;
   }
 
+  /// The recorded results of the conditions and materials, and the values the conditions read.
+  void read_record() const {
+    if (read_) return;
+    read_ = true;
+    auto strings = [](std::optional<std::string_view> arr) {
+      std::vector<std::string> out;
+      if (arr)
+        detail::each_element(*arr, [&](std::string_view e) {
+          if (auto s = detail::string_of(e)) out.push_back(std::move(*s));
+        });
+      return out;
+    };
+    if (auto cs = detail::member(recorded_, "conditions"))
+      detail::each_element(*cs, [&](std::string_view c) {
+        auto id = detail::string_of(detail::member(c, "id"));
+        auto result = detail::string_of(detail::member(c, "result"));
+        auto status = result ? detail::enum_of<eval::rule_status, 5>(*result) : std::nullopt;
+        if (id && status)
+          conditions_[*id] = {*status, strings(detail::member(c, "needs")),
+                              detail::string_of(detail::member(c, "detail")).value_or("")};
+        if (auto read = detail::member(c, "read"))
+          detail::each_member(*read, [&](std::string_view k, std::string_view v) {
+            if (auto name = detail::string_of(k)) reads_.try_emplace(std::move(*name), v);
+            return true;
+          });
+      });
+    auto ms = detail::member(recorded_, "materials");
+    if (auto rules = ms ? detail::member(*ms, "rules") : std::nullopt)
+      detail::each_element(*rules, [&](std::string_view m) {
+        auto id = detail::string_of(detail::member(m, "id"));
+        auto status_text = detail::string_of(detail::member(m, "status"));
+        auto status = status_text ? detail::enum_of<eval::material_status, 7>(*status_text) : std::nullopt;
+        auto reason_text = detail::string_of(detail::member(m, "reason"));
+        auto reason = reason_text ? detail::enum_of<eval::shortfall, 4>(*reason_text) : eval::shortfall::none;
+        if (id && status && reason) materials_[*id] = {*status, *reason, strings(detail::member(m, "needs"))};
+      });
+  }
+
   const standard::item& item_;
+  std::string_view recorded_;
   std::vector<std::uint32_t> slots_;
-  std::map<std::string, std::string_view, std::less<>> reads_;  // views into the recorded decision
-  std::map<std::string, condition_record, std::less<>> conditions_;
-  std::map<std::string, material_record, std::less<>> materials_;
+  mutable bool read_ = false;
+  mutable std::map<std::string, std::string_view, std::less<>> reads_;  // views into the recorded decision
+  mutable std::map<std::string, condition_record, std::less<>> conditions_;
+  mutable std::map<std::string, material_record, std::less<>> materials_;
 };
 
 namespace detail {
@@ -531,6 +439,7 @@ inline redecision redecide(const standard::ruleset& rules, const parsed_record& 
   diagnostics problems;
   eval::read_options options;
   options.masked_personal = !r.masked.empty();
+  options.digest = r.masked.empty();  // a masked copy's digest is not the application's
   auto app = eval::read_application(r.application, "journal", rules, problems, options);
   if (!app) {
     out.problem = "its application does not read under ruleset " + rules.digest + ": " + first_error(problems);
