@@ -109,7 +109,14 @@ class local_dates {
       fixed_ = off.value_or(0);
       return;
     }
-    rules_ = evenhand::detail::tz::load_zone(zone);
+    // The zone cache takes a lock; a sweep of many cases on many threads asks once per thread.
+    thread_local std::string last_name;
+    thread_local std::shared_ptr<const evenhand::detail::tz::zone_rules> last;
+    if (!last || last_name != zone) {
+      last = evenhand::detail::tz::load_zone(zone);
+      last_name = zone;
+    }
+    rules_ = last;
     valid_ = rules_ != nullptr;
   }
   bool valid() const noexcept { return valid_; }
