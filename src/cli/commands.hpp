@@ -1,6 +1,10 @@
 // The evenhand command-line tool: one function per subcommand.
 #pragma once
 
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,5 +23,20 @@ int graph_command(const arguments& args);
 int journal_command(const arguments& args);
 int ruleset_command(const arguments& args);
 int replay_command(const arguments& args);
+int supervise_command(const arguments& args);
+
+/// The whole of a file, or of standard input for "-"; nullopt when it cannot be read.
+inline std::optional<std::string> slurp(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return std::move(s).str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
 
 }  // namespace evenhand::cli
