@@ -83,9 +83,14 @@ inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
     if (start < 0) start = 0;
     finish[v] = start + (on(v) ? counted_days[v] : 0);
   }
+  // The path ends where the work ends: the latest finish, and among equal finishes a step
+  // nothing comes after (steps of 0 days, as in an immediate item, all finish together).
+  std::vector<bool> followed(n, false);
+  for (std::size_t v = 0; v < n; ++v)
+    for (std::size_t u : preds[v]) followed[u] = true;
   std::size_t end = n;
   for (std::size_t v = 0; v < n; ++v)
-    if (on(v) && (end == n || finish[v] > finish[end])) end = v;
+    if (on(v) && (end == n || finish[v] > finish[end] || (finish[v] == finish[end] && followed[end] && !followed[v]))) end = v;
   std::vector<std::size_t> path;
   if (end == n) return {path, 0};
   for (std::size_t v = end; v != n; v = via[v])
