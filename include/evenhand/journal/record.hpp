@@ -21,6 +21,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <map>
 #include <string>
@@ -79,25 +80,35 @@ class masker {
 
 // --- Reading canonical decision text without building a tree -------------------------------
 
+/// The end of the JSON string whose opening quote is at `at` (npos when unterminated): the
+/// next quote not escaped, found with memchr, since most of a record's bytes are in strings.
+inline std::size_t skip_string(std::string_view t, std::size_t at) {
+  const char* const begin = t.data() + at + 1;
+  const char* const end = t.data() + t.size();
+  for (const char* p = begin; p < end;) {
+    const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    if (!q) return std::string_view::npos;
+    const char* b = q;
+    while (b > begin && b[-1] == '\\') --b;
+    if (((q - b) & 1) == 0) return static_cast<std::size_t>(q - t.data()) + 1;  // an even run of backslashes
+    p = q + 1;
+  }
+  return std::string_view::npos;
+}
+
 /// The end of the JSON value starting at `at` (npos when it is not well formed). Only the
 /// structure is followed: for canonical text whose record hash has been checked.
 inline std::size_t skip_value(std::string_view t, std::size_t at) {
   constexpr auto npos = std::string_view::npos;
   if (at >= t.size()) return npos;
   char c = t[at];
-  if (c == '"') {
-    for (std::size_t i = at + 1; i < t.size(); ++i) {
-      if (t[i] == '\\') ++i;
-      else if (t[i] == '"') return i + 1;
-    }
-    return npos;
-  }
+  if (c == '"') return skip_string(t, at);
   if (c == '{' || c == '[') {
     int depth = 0;
     for (std::size_t i = at; i < t.size(); ++i) {
       char d = t[i];
       if (d == '"') {
-        i = skip_value(t, i);
+        i = skip_string(t, i);
         if (i == npos) return npos;
         --i;
       } else if (d == '{' || d == '[') {

@@ -206,12 +206,18 @@ struct recorded_decision {
 
 inline std::optional<recorded_decision> read_recorded(std::string_view decision) {
   recorded_decision r;
-  auto ruleset = detail::member(decision, "ruleset");
-  auto item = detail::member(decision, "item");
+  std::optional<std::string_view> ruleset, item, application, as_of_text;
+  detail::each_member(decision, [&](std::string_view k, std::string_view v) {  // one pass
+    if (k == "\"ruleset\"") ruleset = v;
+    else if (k == "\"item\"") item = v;
+    else if (k == "\"application\"") application = v;
+    else if (k == "\"as_of\"") as_of_text = v;
+    return true;
+  });
   auto digest = ruleset ? detail::string_of(detail::member(*ruleset, "digest")) : std::nullopt;
   auto code = item ? detail::string_of(detail::member(*item, "code")) : std::nullopt;
-  auto app = detail::string_of(detail::member(decision, "application"));
-  auto as_of = detail::string_of(detail::member(decision, "as_of"));
+  auto app = detail::string_of(application);
+  auto as_of = detail::string_of(as_of_text);
   auto when = as_of ? timestamp::parse(*as_of) : std::nullopt;
   if (!digest || !code || !app || !when) return std::nullopt;
   r.ruleset_digest = std::move(*digest);
@@ -346,15 +352,22 @@ class masked_rules final : public eval::recorded_results {
     };
     if (auto cs = detail::member(recorded_, "conditions"))
       detail::each_element(*cs, [&](std::string_view c) {
-        auto id = detail::string_of(detail::member(c, "id"));
-        auto result = detail::string_of(detail::member(c, "result"));
-        auto status = result ? detail::enum_of<eval::rule_status, 5>(*result) : std::nullopt;
-        if (id && status)
-          conditions_[*id] = {*status, strings(detail::member(c, "needs")),
-                              detail::string_of(detail::member(c, "detail")).value_or("")};
-        if (auto read = detail::member(c, "read"))
+        std::optional<std::string_view> id, result, needs, detail_text, read;
+        detail::each_member(c, [&](std::string_view k, std::string_view v) {  // one pass over each
+          if (k == "\"id\"") id = v;
+          else if (k == "\"result\"") result = v;
+          else if (k == "\"needs\"") needs = v;
+          else if (k == "\"detail\"") detail_text = v;
+          else if (k == "\"read\"") read = v;
+          return true;
+        });
+        auto name = detail::string_of(id);
+        auto result_text = detail::string_of(result);
+        auto status = result_text ? detail::enum_of<eval::rule_status, 5>(*result_text) : std::nullopt;
+        if (name && status) conditions_[*name] = {*status, strings(needs), detail::string_of(detail_text).value_or("")};
+        if (read)
           detail::each_member(*read, [&](std::string_view k, std::string_view v) {
-            if (auto name = detail::string_of(k)) reads_.try_emplace(std::move(*name), v);
+            if (auto field = detail::string_of(k)) reads_.try_emplace(std::move(*field), v);
             return true;
           });
       });
