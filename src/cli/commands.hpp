@@ -1,7 +1,11 @@
 // The evenhand command-line tool: one function per subcommand.
 #pragma once
 
+#include <evenhand/standard/loader.hpp>
+
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -24,6 +28,16 @@ int journal_command(const arguments& args);
 int ruleset_command(const arguments& args);
 int replay_command(const arguments& args);
 int supervise_command(const arguments& args);
+
+/// The ruleset at `dir`, loaded and checked; null after printing its errors (located) on
+/// stderr, which makes the command's input unusable: exit `bad_input`.
+inline std::shared_ptr<const standard::ruleset> load_or_report(const std::string& dir) {
+  auto loaded = standard::load_ruleset(dir);
+  if (!loaded.rules)
+    for (const auto& d : loaded.problems)
+      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
+  return loaded.rules;
+}
 
 /// The whole of a file, or of standard input for "-"; nullopt when it cannot be read.
 inline std::optional<std::string> slurp(const std::string& path) {

@@ -129,27 +129,23 @@ int eval_command(const arguments& args) {
     std::fputs(eval_usage, stderr);
     return bad_input;
   }
-  auto loaded = standard::load_ruleset(positional[0]);
-  if (!loaded.rules) {
-    for (const auto& d : loaded.problems)
-      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
-    return bad_input;
-  }
+  auto loaded_rules = load_or_report(positional[0]);
+  if (!loaded_rules) return bad_input;
   auto text = slurp(positional[1]);
   if (!text) {
     std::fprintf(stderr, "evenhand eval: cannot read %s\n", positional[1].c_str());
     return bad_input;
   }
   diagnostics problems;
-  auto app = eval::read_application(*text, positional[1], *loaded.rules, problems);
+  auto app = eval::read_application(*text, positional[1], *loaded_rules, problems);
   if (!app) {
     for (const auto& d : problems) std::fputs(render_text(d).c_str(), stderr);
     return bad_input;
   }
-  auto decision = eval::evaluate(*loaded.rules, *app, as_of);
+  auto decision = eval::evaluate(*loaded_rules, *app, as_of);
   if (!journal_path.empty()) {
     try {
-      journal::writer j(journal_path, *loaded.rules);
+      journal::writer j(journal_path, *loaded_rules);
       auto seq = j.append(*app, decision, journal::durability::synced);
       std::fprintf(stderr, "evenhand eval: journal %s: record %llu\n", journal_path.c_str(), static_cast<unsigned long long>(seq));
     } catch (const std::exception& e) {

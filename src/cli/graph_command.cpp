@@ -69,13 +69,9 @@ int graph_command(const arguments& args) {
     std::fputs(graph_usage, stderr);
     return bad_input;
   }
-  auto loaded = standard::load_ruleset(positional[0]);
-  if (!loaded.rules) {
-    for (const auto& d : loaded.problems)
-      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
-    return bad_input;
-  }
-  const auto& rules = *loaded.rules;
+  auto loaded_rules = load_or_report(positional[0]);
+  if (!loaded_rules) return bad_input;
+  const auto& rules = *loaded_rules;
   const standard::item* item = nullptr;
   for (const auto& it : rules.items)  // the version in force on --as-of, else the latest
     if (it.code == positional[1] && (as_of ? it.in_force_on(*as_of) : true)) item = &it;

@@ -136,13 +136,9 @@ int supervise_command(const arguments& args) {
     std::fputs(supervise_usage, stderr);
     return bad_input;
   }
-  auto loaded = standard::load_ruleset(positional[0]);
-  if (!loaded.rules) {
-    for (const auto& d : loaded.problems)
-      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
-    return bad_input;
-  }
-  const standard::ruleset& rules = *loaded.rules;
+  auto loaded_rules = load_or_report(positional[0]);
+  if (!loaded_rules) return bad_input;
+  const standard::ruleset& rules = *loaded_rules;
   const std::string& path = positional[1];
 
   if (!is_batch(path)) {

@@ -13,13 +13,9 @@ int test_command(const arguments& args) {
     std::fputs("usage: evenhand test RULESET_DIR\n", stderr);
     return bad_input;
   }
-  auto loaded = standard::load_ruleset(args[0]);
-  if (!loaded.rules) {
-    for (const auto& d : loaded.problems)
-      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
-    return bad_input;
-  }
-  auto run = eval::run_ruleset_tests(*loaded.rules, args[0]);
+  auto loaded_rules = load_or_report(args[0]);
+  if (!loaded_rules) return bad_input;
+  auto run = eval::run_ruleset_tests(*loaded_rules, args[0]);
   for (const auto& p : run.problems) std::printf("ERROR %s\n", p.c_str());
   for (const auto& c : run.cases) {
     if (c.passed()) continue;
