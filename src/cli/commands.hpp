@@ -21,6 +21,7 @@ int eval_command(const arguments& args);
 int test_command(const arguments& args);
 int graph_command(const arguments& args);
 int guide_command(const arguments& args);
+int diff_command(const arguments& args);
 int journal_command(const arguments& args);
 int ruleset_command(const arguments& args);
 int replay_command(const arguments& args);
