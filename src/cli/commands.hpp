@@ -24,19 +24,22 @@ int lint_command(const arguments& args);
 int eval_command(const arguments& args);
 int test_command(const arguments& args);
 int graph_command(const arguments& args);
+int guide_command(const arguments& args);
+int diff_command(const arguments& args);
 int journal_command(const arguments& args);
 int ruleset_command(const arguments& args);
 int replay_command(const arguments& args);
 int supervise_command(const arguments& args);
 
-/// The ruleset at `dir`, loaded and checked; null after printing its errors (located) on
-/// stderr, which makes the command's input unusable: exit `bad_input`.
-inline std::shared_ptr<const standard::ruleset> load_or_report(const std::string& dir) {
+/// The ruleset at `dir`, loaded and checked; null after printing its errors (located), or that
+/// it cannot be read, on stderr: the command's input is unusable (exit `bad_input`).
+inline std::shared_ptr<const standard::ruleset> load_or_report(const std::string& dir, const char* command) {
   auto loaded = standard::load_ruleset(dir);
-  if (!loaded.rules)
-    for (const auto& d : loaded.problems)
-      if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
-  return loaded.rules;
+  if (loaded.rules) return loaded.rules;
+  for (const auto& d : loaded.problems)
+    if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
+  if (loaded.problems.empty()) std::fprintf(stderr, "evenhand %s: cannot read %s\n", command, dir.c_str());
+  return nullptr;
 }
 
 /// The whole of a file, or of standard input for "-"; nullopt when it cannot be read.

@@ -4,6 +4,7 @@
 #include <evenhand/eval/decision_json.hpp>
 #include <evenhand/journal/journal.hpp>
 #include <evenhand/standard/loader.hpp>
+#include <evenhand/standard/text.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -18,11 +19,6 @@ namespace {
 
 constexpr const char* eval_usage =
     "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text] [--journal FILE]\n";
-
-/// A period as the hall says it: "20个工作日", "60日".
-std::string period_text(const standard::period& p) {
-  return std::to_string(p.amount) + (p.in == standard::period::unit::workdays ? "个工作日" : "日");
-}
 
 std::string_view outcome_text(eval::outcome o) {
   switch (o) {
@@ -42,13 +38,7 @@ std::string explain(const eval::decision& d, const standard::item& item) {
   std::string out = item.name + "（" + item.code + "，版本 " + item.version + "）\n";
   out += "结论：" + std::string(outcome_text(d.outcome)) + "\n";
   auto cite = [&](std::span<const std::string> basis) {
-    std::string s;
-    for (const auto& b : basis) {
-      auto it = item.basis.find(b);
-      std::string text = it != item.basis.end() ? it->second : b;
-      auto colon = text.find("：");  // "《法》第N条：quoted text" → "《法》第N条"
-      s += (s.empty() ? "" : "；") + (colon == std::string::npos ? text : text.substr(0, colon));
-    }
+    std::string s = standard::basis_titles(item.basis, basis);
     return s.empty() ? s : "（依据：" + s + "）";
   };
   if (!d.notice.empty()) {
@@ -67,10 +57,7 @@ std::string explain(const eval::decision& d, const standard::item& item) {
           const standard::material* m = nullptr;
           for (const auto& x : item.materials)
             if (x.id == e.id) m = &x;
-          std::string form = m ? (m->form == standard::material_form::original ? "原件"
-                                  : m->form == standard::material_form::copy   ? "复印件"
-                                                                               : "电子件")
-                               : "";
+          std::string form = m ? std::string(standard::form_text(m->form)) : "";
           out += "提交材料：" + text + (m ? "（" + form + std::to_string(m->copies) + "份）" : "");
           if (e.reason == eval::shortfall::form) out += "，所交材料形式不符";
           if (e.reason == eval::shortfall::copies) out += "，份数不足";
@@ -86,8 +73,8 @@ std::string explain(const eval::decision& d, const standard::item& item) {
   const auto& s = d.schedule;
   if (s.legal || s.promised || !s.steps.empty()) {
     out += "\n受理日期：" + s.accepted_on.to_string() + "\n";
-    if (s.legal) out += "法定办结时限：" + s.legal->to_string() + " 前（" + period_text(item.deadlines.legal) + "）\n";
-    if (s.promised) out += "承诺办结时限：" + s.promised->to_string() + " 前（" + period_text(item.deadlines.promised) + "）\n";
+    if (s.legal) out += "法定办结时限：" + s.legal->to_string() + " 前（" + standard::period_text(item.deadlines.legal) + "）\n";
+    if (s.promised) out += "承诺办结时限：" + s.promised->to_string() + " 前（" + standard::period_text(item.deadlines.promised) + "）\n";
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
       if (s.steps[i].applies == eval::applicability::no) continue;
       out += "  环节 " + item.workflow[i].name + "：" +
@@ -129,7 +116,7 @@ int eval_command(const arguments& args) {
     std::fputs(eval_usage, stderr);
     return bad_input;
   }
-  auto loaded_rules = load_or_report(positional[0]);
+  auto loaded_rules = load_or_report(positional[0], "eval");
   if (!loaded_rules) return bad_input;
   auto text = slurp(positional[1]);
   if (!text) {

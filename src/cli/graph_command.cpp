@@ -1,11 +1,11 @@
 // `evenhand graph RULESET_DIR ITEM [--application A] [--as-of DATE] [--format dot|svg]`
 #include "commands.hpp"
+#include "graphviz.hpp"
+#include "pick_item.hpp"
 
 #include <evenhand/eval/evaluate.hpp>
 #include <evenhand/standard/loader.hpp>
 #include <evenhand/workflow/dot.hpp>
-
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
@@ -19,25 +19,18 @@ namespace {
 constexpr const char* graph_usage =
     "usage: evenhand graph RULESET_DIR ITEM [--application FILE] [--as-of YYYY-MM-DD] [--format dot|svg]\n";
 
-/// Renders DOT to SVG with Graphviz's `dot`, when it is installed.
+/// Prints the SVG of `dot`, when Graphviz is installed.
 int print_svg(const std::string& dot) {
-  if (std::system("command -v dot >/dev/null 2>&1") != 0) {
+  if (!dot_installed()) {
     std::fputs("evenhand graph: Graphviz 'dot' is not installed; use --format dot\n", stderr);
     return bad_input;
   }
-  char path[] = "/tmp/evenhand-graph-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0) return bad_input;
-  std::FILE* f = fdopen(fd, "w");
-  std::fwrite(dot.data(), 1, dot.size(), f);
-  std::fclose(f);
-  std::string command = std::string("dot -Tsvg '") + path + "'";
-  int status = std::system(command.c_str());
-  std::remove(path);
-  if (status != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  auto svg = dot_to_svg(dot);
+  if (!svg) {
     std::fputs("evenhand graph: dot failed\n", stderr);
     return bad_input;
   }
+  std::fwrite(svg->data(), 1, svg->size(), stdout);
   return success;
 }
 
@@ -69,24 +62,11 @@ int graph_command(const arguments& args) {
     std::fputs(graph_usage, stderr);
     return bad_input;
   }
-  auto loaded_rules = load_or_report(positional[0]);
-  if (!loaded_rules) return bad_input;
-  const auto& rules = *loaded_rules;
-  const standard::item* item = nullptr;
-  for (const auto& it : rules.items)  // the version in force on --as-of, else the latest
-    if (it.code == positional[1] && (as_of ? it.in_force_on(*as_of) : true)) item = &it;
-  if (!item) {
-    std::vector<std::string> codes;
-    std::string list;
-    for (const auto& it : rules.items) {
-      codes.push_back(it.code);
-      list += (list.empty() ? "" : ", ") + it.code;
-    }
-    std::string near = closest_match(positional[1], codes);
-    std::fprintf(stderr, "evenhand graph: no item '%s'%s; items: %s\n", positional[1].c_str(),
-                 near.empty() ? "" : ("; did you mean '" + near + "'?").c_str(), list.c_str());
-    return bad_input;
-  }
+  auto loaded = load_or_report(positional[0], "graph");
+  if (!loaded) return bad_input;
+  const auto& rules = *loaded;
+  const standard::item* item = pick_item(rules, positional[1], as_of, "graph");
+  if (!item) return bad_input;
   workflow::dot_options options;
   if (application_path) {
     std::ifstream in(*application_path, std::ios::binary);

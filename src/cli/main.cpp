@@ -22,6 +22,11 @@ constexpr const char* usage =
     "      run the ruleset's tests (tests/*.yaml); ends with 'N passed, M failed'\n"
     "  graph RULESET_DIR ITEM [--application FILE] [--as-of DATE] [--format dot|svg]\n"
     "      the workflow as a diagram; with an application, the steps that apply and its critical path\n"
+    "  guide RULESET_DIR ITEM [--format md|html] [--as-of DATE] [--edition public|internal]\n"
+    "      the service guide (办事指南) of the item version in force on DATE (default today)\n"
+    "  diff OLD_RULESET NEW_RULESET [--format text|json]\n"
+    "      what changed between two ruleset versions, item by item, stricter or looser\n"
+    "      (exit 0 the same, 1 different)\n"
     "  supervise RULESET_DIR CASE|DIR|CASES.jsonl --now TIME [--format json|text]\n"
     "      electronic supervision: a case's deadlines and light (green, yellow, red, overdue);\n"
     "      a directory or JSON Lines of cases gives a table of lights\n"
@@ -53,6 +58,8 @@ int main(int argc, char** argv) {
     if (command == "eval") return eval_command(args);
     if (command == "test") return test_command(args);
     if (command == "graph") return graph_command(args);
+    if (command == "guide") return guide_command(args);
+    if (command == "diff") return diff_command(args);
     if (command == "journal") return journal_command(args);
     if (command == "ruleset") return ruleset_command(args);
     if (command == "replay") return replay_command(args);

@@ -136,7 +136,7 @@ int supervise_command(const arguments& args) {
     std::fputs(supervise_usage, stderr);
     return bad_input;
   }
-  auto loaded_rules = load_or_report(positional[0]);
+  auto loaded_rules = load_or_report(positional[0], "supervise");
   if (!loaded_rules) return bad_input;
   const standard::ruleset& rules = *loaded_rules;
   const std::string& path = positional[1];

@@ -13,7 +13,7 @@ int test_command(const arguments& args) {
     std::fputs("usage: evenhand test RULESET_DIR\n", stderr);
     return bad_input;
   }
-  auto loaded_rules = load_or_report(args[0]);
+  auto loaded_rules = load_or_report(args[0], "test");
   if (!loaded_rules) return bad_input;
   auto run = eval::run_ruleset_tests(*loaded_rules, args[0]);
   for (const auto& p : run.problems) std::printf("ERROR %s\n", p.c_str());

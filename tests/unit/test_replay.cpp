@@ -5,6 +5,7 @@
 #include <evenhand/journal/store.hpp>
 #include <evenhand/standard/loader.hpp>
 
+#include "edited_demo.hpp"
 #include "generated_applications.hpp"
 
 #include <doctest/doctest.h>
@@ -21,45 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path demo_dir = fs::path(EVENHAND_SOURCE_DIR) / "rulesets/cn-demo";
-
-/// This process's scratch directory, removed when the tests end.
-struct scratch_root {
-  fs::path path = fs::temp_directory_path() / ("evenhand-replay-test-" + std::to_string(::getpid()));
-  ~scratch_root() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-fs::path scratch(const std::string& name) {
-  static scratch_root root;
-  fs::path p = root.path / name;
-  fs::remove_all(p);
-  fs::create_directories(p.parent_path());
-  return p;
-}
-
-/// A copy of the demo ruleset with `edit` applied to one file's text.
-fs::path edited_demo(const std::string& name, const std::string& file, const std::string& from, const std::string& to) {
-  fs::path dir = scratch(name);
-  fs::copy(demo_dir, dir, fs::copy_options::recursive);
-  std::ifstream in(dir / file, std::ios::binary);
-  std::string text(std::istreambuf_iterator<char>(in), {});
-  in.close();
-  auto at = text.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, "'" << from << "' is not in " << file);
-  text.replace(at, from.size(), to);
-  std::ofstream(dir / file, std::ios::binary | std::ios::trunc) << text;
-  return dir;
-}
-
-std::shared_ptr<const standard::ruleset> load(const fs::path& dir) {
-  auto loaded = standard::load_ruleset(dir);
-  INFO(render_text(loaded.problems));
-  REQUIRE(loaded.rules);
-  return loaded.rules;
-}
+using testing::demo_dir;
+using testing::edited_demo;
+using testing::load;
+using testing::scratch;
 
 /// A journal's text: `n` generated applications decided under `rules` (the invalid skipped).
 std::string journal_of(const standard::ruleset& rules, const fs::path& tests_from, int n, std::uint64_t seed) {

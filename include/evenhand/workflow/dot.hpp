@@ -18,6 +18,9 @@ struct dot_options {
   /// Step indices on the critical path (default: the item's, from its load-time analysis).
   std::optional<std::vector<std::size_t>> critical_path;
   std::string title;  ///< default: the item's name and code
+  bool show_ids = true;  ///< each step's id under its name (editors want it; a public guide does not)
+  /// How a step's limit reads (default: period::to_string, "2 workdays").
+  std::string (*period_words)(const standard::period&) = nullptr;
 };
 
 namespace detail {
@@ -54,7 +57,8 @@ inline std::string to_dot(const standard::item& item, const dot_options& options
   out += "  edge [fontname=\"Noto Sans CJK SC,sans-serif\"];\n";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const auto& s = steps[i];
-    std::string label = s.name + "\n" + s.id + " · " + s.limit.to_string();
+    std::string limit = options.period_words ? options.period_words(s.limit) : s.limit.to_string();
+    std::string label = s.name + "\n" + (options.show_ids ? s.id + " · " + limit : limit);
     if (!s.counted) label += "（不计时）";
     if (s.when) label += "\n条件：" + s.when->source;
     std::vector<std::string> style;
