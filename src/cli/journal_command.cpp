@@ -11,16 +11,7 @@ namespace {
 constexpr const char* journal_usage = "usage: evenhand journal verify|repair FILE [--format text|json]\n";
 
 std::string describe(const journal::verification& v, const std::string& file, const std::string& format) {
-  if (format == "json") {
-    std::string out = "{\"detail\":";
-    evenhand::detail::append_json_string(out, v.detail);
-    out += ",\"file\":";
-    evenhand::detail::append_json_string(out, file);
-    out += ",\"line\":" + std::to_string(v.line) + ",\"ok\":" + (v.ok() ? "true" : "false") + ",\"problem\":";
-    evenhand::detail::append_json_string(out, v.ok() ? "" : std::string(journal::to_string(v.found)));
-    out += ",\"records\":" + std::to_string(v.records) + ",\"seq\":" + std::to_string(v.seq) + "}\n";
-    return out;
-  }
+  if (format == "json") return journal::to_json(v, file) + "\n";
   if (v.ok()) return file + ": " + std::to_string(v.records) + " records, chain sound\n";
   return file + ":" + std::to_string(v.line) + ": record " + std::to_string(v.seq) + ": " +
          std::string(journal::to_string(v.found)) + ": " + v.detail + "\n" + std::to_string(v.records) +

@@ -110,6 +110,19 @@ inline verification verify_text(std::string_view text) {
   return v;
 }
 
+/// The verification as one line of JSON, keys sorted: detail, file, line, ok, problem ("" when
+/// sound), records, seq. What `evenhand journal verify --format json` prints, and the C API returns.
+inline std::string to_json(const verification& v, std::string_view file) {
+  std::string out = "{\"detail\":";
+  evenhand::detail::append_json_string(out, v.detail);
+  out += ",\"file\":";
+  evenhand::detail::append_json_string(out, file);
+  out += ",\"line\":" + std::to_string(v.line) + ",\"ok\":" + (v.ok() ? "true" : "false") + ",\"problem\":";
+  evenhand::detail::append_json_string(out, v.ok() ? std::string_view() : to_string(v.found));
+  out += ",\"records\":" + std::to_string(v.records) + ",\"seq\":" + std::to_string(v.seq) + "}";
+  return out;
+}
+
 inline std::string read_whole_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::system_error(errno ? errno : ENOENT, std::generic_category(), "cannot read " + path.string());
