@@ -1,0 +1,23 @@
+"""evenhand: evaluate licence applications against a ruleset, the same way at every window.
+
+    import evenhand
+    rules = evenhand.load("rulesets/cn-demo")          # once; share it between threads
+    decision = rules.evaluate(application_dict)        # or the application's JSON/YAML text
+    decision.outcome, decision.notice, decision.to_json()
+"""
+
+from ._errors import ApplicationError, Error, JournalError, RulesetError
+from ._evenhand import Decision, Journal, Ruleset, __version__, load, verify_journal
+
+__all__ = [
+    "ApplicationError",
+    "Decision",
+    "Error",
+    "Journal",
+    "JournalError",
+    "Ruleset",
+    "RulesetError",
+    "__version__",
+    "load",
+    "verify_journal",
+]
