@@ -1,6 +1,10 @@
 // The evenhand command-line tool: one function per subcommand.
 #pragma once
 
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,5 +21,20 @@ int eval_command(const arguments& args);
 int test_command(const arguments& args);
 int graph_command(const arguments& args);
 int journal_command(const arguments& args);
+int supervise_command(const arguments& args);
+
+/// The whole of a file, or of standard input for "-"; nullopt when it cannot be read.
+inline std::optional<std::string> slurp(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return std::move(s).str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
 
 }  // namespace evenhand::cli

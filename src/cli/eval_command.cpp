@@ -19,19 +19,6 @@ namespace {
 constexpr const char* eval_usage =
     "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text] [--journal FILE]\n";
 
-std::optional<std::string> slurp(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream s;
-    s << std::cin.rdbuf();
-    return std::move(s).str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::move(s).str();
-}
-
 /// A period as the hall says it: "20个工作日", "60日".
 std::string period_text(const standard::period& p) {
   return std::to_string(p.amount) + (p.in == standard::period::unit::workdays ? "个工作日" : "日");

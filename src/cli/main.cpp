@@ -22,6 +22,9 @@ constexpr const char* usage =
     "      run the ruleset's tests (tests/*.yaml); ends with 'N passed, M failed'\n"
     "  graph RULESET_DIR ITEM [--application FILE] [--as-of DATE] [--format dot|svg]\n"
     "      the workflow as a diagram; with an application, the steps that apply and its critical path\n"
+    "  supervise RULESET_DIR CASE|DIR|CASES.jsonl --now TIME [--format json|text]\n"
+    "      electronic supervision: a case's deadlines and light (green, yellow, red, overdue);\n"
+    "      a directory or JSON Lines of cases gives a table of lights\n"
     "  journal verify|repair FILE [--format text|json]\n"
     "      verify a decision journal's hash chain (exit 1 naming the first bad record); repair\n"
     "      removes a torn last line only, keeping FILE.bak\n"
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
     if (command == "test") return test_command(args);
     if (command == "graph") return graph_command(args);
     if (command == "journal") return journal_command(args);
+    if (command == "supervise") return supervise_command(args);
     if (command == "version" || command == "--version") {
       std::printf("evenhand %s\n", EVENHAND_VERSION_STRING);
       return success;

@@ -31,18 +31,7 @@ class app_reader {
 
   void error(const node& n, std::string code, std::string message, std::string hint = {}) {
     ++errors_;
-    if (quiet_) return;
-    diagnostic d;
-    d.code = std::move(code);
-    d.message = std::move(message);
-    d.hint = std::move(hint);
-    d.where.file = file_;
-    line_column lc = locate(text_, std::min(n.offset, text_.size()));
-    d.where.line = lc.line;
-    d.where.column = lc.column;
-    d.where.length = 1;
-    d.source_line = std::string(lc.line_text);
-    out_.push_back(std::move(d));
+    if (!quiet_) out_.push_back(detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint)));
   }
   std::size_t errors() const { return errors_; }
   /// Counts errors without reporting them (a first, fast pass whose positions are inexact).
@@ -264,49 +253,18 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
   return a;
 }
 
-void report_syntax(std::string_view text, const std::string& file, std::size_t offset, const std::string& message,
-                   diagnostics& problems) {
-  diagnostic d;
-  d.code = "E400";
-  d.message = "the application is not valid YAML or JSON: " + message;
-  d.where.file = file;
-  line_column lc = locate(text, std::min(offset, text.size()));
-  d.where.line = lc.line;
-  d.where.column = lc.column;
-  d.source_line = std::string(lc.line_text);
-  problems.push_back(std::move(d));
-}
-
 constexpr std::size_t max_depth = 64;
 
 }  // namespace
 
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems) {
-  // JSON, the common case, is read directly. Its positions are approximate, so when it holds
-  // any error the text is read again as YAML (JSON is YAML), which locates each one exactly.
-  auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && text[first] == '{') {
-    if (auto doc = document::from_json(text, max_depth)) {
-      app_reader r(text, file, *doc, problems);
-      r.set_quiet(true);
-      if (auto a = r.read(rules)) return a;
-    }
-  }
-  if (auto bad = evenhand::detail::check_yaml_syntax(text, max_depth)) {
-    report_syntax(text, file, bad->offset, bad->message, problems);
-    return std::nullopt;
-  }
-  YAML::Node yaml;
-  try {
-    yaml = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    report_syntax(text, file, e.mark.is_null() ? 0 : static_cast<std::size_t>(e.mark.pos), e.msg, problems);
-    return std::nullopt;
-  }
-  document doc = document::from_yaml(yaml);
-  app_reader r(text, file, doc, problems);
-  return r.read(rules);
+  return detail::read_json_or_yaml(text, file, max_depth, "E400", "the application", 1, problems,
+                                   [&](const document& doc, bool quiet) {
+                                     app_reader r(text, file, doc, problems);
+                                     r.set_quiet(quiet);
+                                     return r.read(rules);
+                                   });
 }
 
 namespace {

@@ -7,6 +7,10 @@
 // libyaml's syntax check) and is copied into the same tree, so one reader checks both.
 #pragma once
 
+#include <evenhand/diagnostics.hpp>
+
+#include "../yaml_guard.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -63,5 +67,53 @@ class document {
   std::vector<node> nodes_;
   std::deque<std::string> storage_;  // text that had to be unescaped; deque: views stay valid
 };
+
+/// A diagnostic at byte `offset` of `text`, which starts at line `first_line` of `file`.
+inline diagnostic located(std::string_view text, const std::string& file, std::size_t offset, std::string code,
+                          std::string message, std::string hint = {}, std::uint32_t length = 1,
+                          std::uint32_t first_line = 1) {
+  diagnostic d;
+  d.code = std::move(code);
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  d.where.file = file;
+  line_column lc = locate(text, std::min(offset, text.size()));
+  d.where.line = lc.line + first_line - 1;
+  d.where.column = lc.column;
+  d.where.length = length;
+  d.source_line = std::string(lc.line_text);
+  return d;
+}
+
+/// Reads `text`, JSON or YAML, with `read(doc, quiet)`, which returns an optional result.
+/// JSON, the common case, is read directly and quietly; its positions are approximate, so when
+/// it holds any error the text is read again as YAML (JSON is YAML), which locates each error
+/// exactly. A syntax error is reported as `syntax_code`: "<what> is not valid YAML or JSON".
+template <class Read>
+auto read_json_or_yaml(std::string_view text, const std::string& file, std::size_t max_depth, const char* syntax_code,
+                       std::string_view what, std::uint32_t first_line, diagnostics& problems, Read&& read)
+    -> decltype(read(std::declval<const document&>(), true)) {
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{')
+    if (auto doc = document::from_json(text, max_depth))
+      if (auto r = read(*doc, true)) return r;
+  auto syntax = [&](std::size_t offset, const std::string& message) {
+    problems.push_back(located(text, file, offset, syntax_code,
+                               std::string(what) + " is not valid YAML or JSON: " + message, {}, 0, first_line));
+  };
+  if (auto bad = evenhand::detail::check_yaml_syntax(text, max_depth)) {
+    syntax(bad->offset, bad->message);
+    return {};
+  }
+  YAML::Node yaml;
+  try {
+    yaml = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    syntax(e.mark.is_null() ? 0 : static_cast<std::size_t>(e.mark.pos), e.msg);
+    return {};
+  }
+  const document doc = document::from_yaml(yaml);
+  return read(doc, false);
+}
 
 }  // namespace evenhand::eval::detail
