@@ -5,6 +5,7 @@
 #include <evenhand/eval/decision_json.hpp>
 #include <evenhand/journal/journal.hpp>
 #include <evenhand/standard/loader.hpp>
+#include <evenhand/supervise/supervise.hpp>
 
 #include <cstdlib>
 #include <cstring>
@@ -119,14 +120,16 @@ void require(bool ok, const char* what) {
   if (!ok) throw failure{EVENHAND_INVALID_ARGUMENT, what};
 }
 
-std::optional<timestamp> read_as_of(const char* as_of) {
-  if (!as_of) return std::nullopt;
-  auto t = timestamp::parse(as_of);
+std::optional<timestamp> read_time(const char* text, const char* what) {
+  if (!text) return std::nullopt;
+  auto t = timestamp::parse(text);
   if (!t)
     throw failure{EVENHAND_INVALID_ARGUMENT,
-                  std::string("as_of is not an RFC 3339 time such as 2026-03-02T09:30:00+08:00: '") + as_of + "'"};
+                  std::string(what) + " is not an RFC 3339 time such as 2026-03-02T09:30:00+08:00: '" + text + "'"};
   return t;
 }
+
+std::optional<timestamp> read_as_of(const char* as_of) { return read_time(as_of, "as_of"); }
 
 eval::application read(const standard::ruleset& rules, const char* text, std::size_t length, const char* name) {
   diagnostics problems;
@@ -197,6 +200,20 @@ evenhand_status evenhand_evaluate(const evenhand_ruleset* rules, const char* app
     auto when = read_as_of(as_of);
     auto app = read(*rules->rules, application, length, name);
     *decision_json = copy_out(eval::to_json(eval::evaluate(*rules->rules, app, when)));
+  });
+}
+
+evenhand_status evenhand_supervise(const evenhand_ruleset* rules, const char* case_text, size_t length,
+                                   const char* name, const char* now, char** status_json, evenhand_error** error) {
+  if (status_json) *status_json = nullptr;
+  return guarded(error, [&] {
+    require(rules && case_text && status_json, "evenhand_supervise needs a ruleset, a case and a place for the status");
+    require(now, "evenhand_supervise needs `now`: the library never reads the clock");
+    timestamp when = *read_time(now, "now");
+    diagnostics problems;
+    auto c = supervise::read_case(std::string_view(case_text, length), name ? name : "case", *rules->rules, problems);
+    if (!c) throw located(EVENHAND_CASE_INVALID, problems, "the case is not a valid supervision case");
+    *status_json = copy_out(supervise::to_json(supervise::supervise(*rules->rules, *c->standard, *c, when)));
   });
 }
 

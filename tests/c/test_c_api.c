@@ -175,6 +175,36 @@ static void test_application_errors(void) {
   CHECK(evenhand_evaluate(shared_rules, NULL, 0, NULL, NULL, &decision, NULL) == EVENHAND_INVALID_ARGUMENT);
 }
 
+static void test_supervise(const char* source) {
+  char* path = join(source, "examples/cases/food-on-time.yaml");
+  size_t length = 0;
+  char* text = read_file(path, &length);
+  char* status = NULL;
+  evenhand_error* err = NULL;
+  CHECK(evenhand_supervise(shared_rules, text, length, "food-on-time.yaml", "2026-03-03T10:00:00+08:00", &status, &err) ==
+        EVENHAND_OK);
+  CHECK(status && strstr(status, "\"light\":\"") != NULL && strstr(status, "\"application\":\"SCJG-2026-0227\"") != NULL);
+  char* again = NULL;
+  CHECK(evenhand_supervise(shared_rules, text, length, NULL, "2026-03-03T10:00:00+08:00", &again, NULL) == EVENHAND_OK);
+  CHECK(again && status && strcmp(again, status) == 0);
+  evenhand_string_free(again);
+  evenhand_string_free(status);
+
+  CHECK(evenhand_supervise(shared_rules, text, length, NULL, NULL, &status, &err) == EVENHAND_INVALID_ARGUMENT);
+  CHECK(status == NULL && strstr(evenhand_error_message(err), "now") != NULL);
+  evenhand_error_free(err);
+
+  const char* bad = "item: SCJG-XK-001\nreceived_at: 2026-02-27T14:00:00+08:00\nevents:\n  - { at: 2026-02-28T09:00:00+08:00, kind: teleported }\n";
+  err = NULL;
+  CHECK(evenhand_supervise(shared_rules, bad, strlen(bad), "bad-case.yaml", "2026-03-03T10:00:00+08:00", &status, &err) ==
+        EVENHAND_CASE_INVALID);
+  CHECK(strcmp(evenhand_error_file(err), "bad-case.yaml") == 0 && evenhand_error_line(err) == 4);
+  CHECK(strstr(evenhand_error_diagnostics(err), "\"code\":\"E5") != NULL);
+  evenhand_error_free(err);
+  free(text);
+  free(path);
+}
+
 enum { THREADS = 4, ROUNDS = 25 };
 
 static void* evaluate_all(void* arg) {
@@ -334,6 +364,7 @@ int main(int argc, char** argv) {
   test_evaluate(source);
   test_application_errors();
   test_threads();
+  test_supervise(source);
   test_journal(scratch);
   test_loops(ruleset_dir);
 

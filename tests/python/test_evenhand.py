@@ -197,3 +197,36 @@ def test_threads_append(rules, tmp_path):
             seqs = [seq for seq, _ in pool.map(journal.append, apps * 4)]
     assert sorted(seqs) == list(range(1, 4 * len(apps) + 1))
     assert evenhand.verify_journal(path)["records"] == 4 * len(apps)
+
+
+CASES = SOURCE / "examples" / "cases"
+NOW = "2026-03-03T10:00:00+08:00"
+
+
+def test_supervise(rules):
+    path = CASES / "food-on-time.yaml"
+    status = rules.supervise(path.read_text(encoding="utf-8"), NOW)
+    assert status.light in ("green", "yellow", "red", "overdue")
+    d = status.to_dict()
+    assert d["application"] == "SCJG-2026-0227" and d["light"] == status.light
+    assert status == rules.supervise(path.read_text(encoding="utf-8"), now=NOW)
+    cli = os.environ.get("EVENHAND_CLI")
+    if cli:
+        printed = subprocess.run([cli, "supervise", str(RULESET), str(path), "--now", NOW], capture_output=True).stdout
+        assert status.to_json().encode("utf-8") + b"\n" == printed
+
+    case = json.loads((CASES / "food-extended.json").read_text(encoding="utf-8"))
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    assert rules.supervise(case, datetime.datetime(2026, 3, 3, 10, tzinfo=tz)) == rules.supervise(case, NOW)
+
+
+def test_supervise_errors(rules):
+    bad = "item: SCJG-XK-001\nreceived_at: 2026-02-27T14:00:00+08:00\nevents:\n  - { at: 2026-02-28T09:00:00+08:00, kind: teleported }\n"
+    with pytest.raises(evenhand.CaseError) as e:
+        rules.supervise(bad, NOW, name="bad-case.yaml")
+    first = e.value.diagnostics[0]
+    assert first["file"] == "bad-case.yaml" and first["line"] == 4 and first["code"].startswith("E5")
+    with pytest.raises(ValueError, match="now"):
+        rules.supervise(bad, None)
+    with pytest.raises(ValueError, match="now"):
+        rules.supervise(bad, "soon")

@@ -27,5 +27,13 @@ class ApplicationError(Error, ValueError):
         self.diagnostics: List[Dict[str, Any]] = list(diagnostics)
 
 
+class CaseError(Error, ValueError):
+    """A supervision case is malformed (codes E5xx); ``diagnostics`` says where."""
+
+    def __init__(self, message: str, diagnostics: Iterable[Dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics: List[Dict[str, Any]] = list(diagnostics)
+
+
 class JournalError(Error):
     """The journal file is damaged (a broken chain or a torn last line) and is not extended."""

@@ -5,6 +5,7 @@
 #include <evenhand/eval/decision_json.hpp>
 #include <evenhand/journal/journal.hpp>
 #include <evenhand/standard/loader.hpp>
+#include <evenhand/supervise/supervise.hpp>
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -390,16 +391,18 @@ std::string first_error(const diagnostics& ds, std::string fallback) {
   throw py::error_already_set();
 }
 
-std::optional<timestamp> read_as_of(const py::object& as_of) {
-  if (as_of.is_none()) return std::nullopt;
+std::optional<timestamp> read_time(const py::object& when, const char* what) {
+  if (when.is_none()) return std::nullopt;
   std::string text;
-  if (PyUnicode_Check(as_of.ptr())) text = std::string(utf8(as_of.ptr()));
-  else if (PyObject_IsInstance(as_of.ptr(), types().datetime) == 1) text = as_of.attr("isoformat")().cast<std::string>();
-  else throw py::type_error("as_of is an RFC 3339 str or an aware datetime");
+  if (PyUnicode_Check(when.ptr())) text = std::string(utf8(when.ptr()));
+  else if (PyObject_IsInstance(when.ptr(), types().datetime) == 1) text = when.attr("isoformat")().cast<std::string>();
+  else throw py::type_error(std::string(what) + " is an RFC 3339 str or an aware datetime");
   auto t = timestamp::parse(text);
-  if (!t) throw py::value_error("as_of is not an RFC 3339 time such as 2026-03-02T09:30:00+08:00: '" + text + "'");
+  if (!t) throw py::value_error(std::string(what) + " is not an RFC 3339 time such as 2026-03-02T09:30:00+08:00: '" + text + "'");
   return t;
 }
+
+std::optional<timestamp> read_as_of(const py::object& as_of) { return read_time(as_of, "as_of"); }
 
 /// An application given as text (str) or as a dict, and the name its diagnostics use.
 struct application_text {
@@ -408,7 +411,7 @@ struct application_text {
   std::string_view text;
 };
 
-application_text application_of(const py::object& application) {
+application_text text_of(const py::object& application, const char* what) {
   application_text a;
   if (PyUnicode_Check(application.ptr())) {
     a.keep = application;
@@ -418,7 +421,7 @@ application_text application_of(const py::object& application) {
     put_json(a.owned, application.ptr(), 0);
     a.text = a.owned;
   } else {
-    throw py::type_error("an application is a dict or its JSON/YAML text (str)");
+    throw py::type_error(std::string("a ") + what + " is a dict or its JSON/YAML text (str)");
   }
   return a;
 }
@@ -438,6 +441,11 @@ struct py_decision {
   }
 };
 
+struct py_case_status {
+  std::string json;
+  std::optional<supervise::light> light;
+};
+
 struct py_ruleset {
   ruleset_ptr rules;
   diagnostics warnings;
@@ -448,7 +456,7 @@ template <class Then>
 py_decision evaluate_released(const ruleset_ptr& rules, const py::object& application, const py::object& as_of,
                               const std::string& name, Then&& then) {
   auto when = read_as_of(as_of);
-  application_text a = application_of(application);
+  application_text a = text_of(application, "application");
   py_decision out;
   diagnostics problems;
   bool ok = false;
@@ -512,6 +520,18 @@ PYBIND11_MODULE(_evenhand, m) {
         return "<Decision outcome=" + std::string(eval::to_string(d.outcome)) + " stage=" + std::string(eval::to_string(d.stage)) + ">";
       });
 
+  py::class_<py_case_status>(m, "CaseStatus", "Where a running case stands against its deadlines; its JSON is canonical.")
+      .def_property_readonly("light", [](const py_case_status& c) {
+        return c.light ? py::object(py::str(std::string(supervise::to_string(*c.light)))) : py::object(py::none());
+      })
+      .def("to_json", [](const py_case_status& c) { return c.json; }, "The canonical status JSON, as `evenhand supervise` prints it.")
+      .def("to_dict", [](const py_case_status& c) { return from_json(c.json); }, "The status as a new dict.")
+      .def("__eq__", [](const py_case_status& a, const py_case_status& b) { return a.json == b.json; })
+      .def("__hash__", [](const py_case_status& c) { return std::hash<std::string>{}(c.json); })
+      .def("__repr__", [](const py_case_status& c) {
+        return "<CaseStatus light=" + (c.light ? std::string(supervise::to_string(*c.light)) : std::string("None")) + ">";
+      });
+
   py::class_<py_ruleset>(m, "Ruleset", "A loaded, checked ruleset: immutable, shared by any number of threads.")
       .def_property_readonly("id", [](const py_ruleset& r) { return r.rules->id; })
       .def_property_readonly("name", [](const py_ruleset& r) { return r.rules->name; })
@@ -530,6 +550,30 @@ PYBIND11_MODULE(_evenhand, m) {
           },
           py::arg("application"), py::arg("as_of") = py::none(), py::arg("name") = "application",
           "Evaluates an application (dict, or JSON/YAML text) as of `as_of` (default: its submission).")
+      .def(
+          "supervise",
+          [](const py_ruleset& r, const py::object& case_record, const py::object& now, const std::string& name) {
+            if (now.is_none()) throw py::value_error("supervise needs `now`: evenhand never reads the clock");
+            timestamp when = *read_time(now, "now");
+            application_text c = text_of(case_record, "case");
+            diagnostics problems;
+            py_case_status out;
+            bool ok = false;
+            {
+              py::gil_scoped_release unlocked;
+              auto parsed = supervise::read_case(c.text, name, *r.rules, problems);
+              if (parsed) {
+                ok = true;
+                supervise::status st = supervise::supervise(*r.rules, *parsed->standard, *parsed, when);
+                out.json = supervise::to_json(st);
+                out.light = st.light;
+              }
+            }
+            if (!ok) raise("CaseError", first_error(problems, "the case is not a valid supervision case"), problems);
+            return out;
+          },
+          py::arg("case"), py::arg("now"), py::arg("name") = "case",
+          "Measures a running case (dict, or JSON/YAML text) against its deadlines as of `now`.")
       .def("__repr__", [](const py_ruleset& r) { return "<Ruleset " + r.rules->id + " " + r.rules->digest + ">"; });
 
   m.def(

@@ -67,6 +67,7 @@ typedef enum evenhand_status {
   EVENHAND_IO_ERROR = 6,         /**< writing or syncing the journal failed */
   EVENHAND_OUT_OF_MEMORY = 7,
   EVENHAND_INTERNAL_ERROR = 8,   /**< a bug in evenhand: please report it with the message */
+  EVENHAND_CASE_INVALID = 9,     /**< a supervision case is malformed (E5xx): see the diagnostics */
   EVENHAND_STATUS_MAX_ENUM = 0x7FFFFFFF /**< not a status: keeps the enum the size of an int */
 } evenhand_status;
 
@@ -137,6 +138,20 @@ EVENHAND_C_API const char* evenhand_ruleset_digest(const evenhand_ruleset* rules
 EVENHAND_C_API evenhand_status evenhand_evaluate(const evenhand_ruleset* rules, const char* application,
                                                  size_t length, const char* name, const char* as_of,
                                                  char** decision_json, evenhand_error** error);
+
+/* ---- Supervision (thread-safe on a shared ruleset) ---- */
+
+/** Measures a running case against its deadlines as of `now` (RFC 3339; required: the library
+ *  never reads the clock). The case is JSON or YAML text of `length` bytes: item,
+ *  application, received_at, accepted_on, steps, events (see the README); `name` names it in
+ *  diagnostics (NULL for "case"). `*status_json` receives the canonical status — working days
+ *  used, each deadline with what remains, late steps, the light green/yellow/red/overdue — as
+ *  `evenhand supervise` prints it. EVENHAND_CASE_INVALID with located diagnostics when the case
+ *  is malformed; EVENHAND_INVALID_ARGUMENT for a missing or malformed `now`. A status may
+ *  carry "errors" (e.g. a year without a published calendar) and still be EVENHAND_OK. */
+EVENHAND_C_API evenhand_status evenhand_supervise(const evenhand_ruleset* rules, const char* case_text, size_t length,
+                                                  const char* name, const char* now, char** status_json,
+                                                  evenhand_error** error);
 
 /* ---- The decision journal ---- */
 
