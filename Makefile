@@ -35,7 +35,7 @@ test: check sanitize fuzz-smoke
 sanitize: deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DEVENHAND_SANITIZE=address,undefined \
 	  -DEVENHAND_BUILD_BENCHMARKS=OFF $(CMAKE_FLAGS)
-	cmake --build $(BUILD_ASAN) -j $(JOBS) --target evenhand_unit_tests evenhand_cel_conformance
+	cmake --build $(BUILD_ASAN) -j $(JOBS) --target evenhand_unit_tests evenhand_cel_conformance evenhand_c_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -L sanitize
 
