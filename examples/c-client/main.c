@@ -91,7 +91,7 @@ static void accept_one(struct work* w, size_t i) {
     char stage[32], outcome[32];
     string_value(decision, "stage", stage, sizeof stage);
     string_value(decision, "outcome", outcome, sizeof outcome);
-    snprintf(line, 4096, "%-40s %-10s %-17s %zu to supply", w->files[i], stage, outcome, notice_entries(decision));
+    snprintf(line, 4096, "%-52s %-10s %-17s %zu to supply", w->files[i], stage, outcome, notice_entries(decision));
     w->ok[i] = 1;
   } else {  /* located problems: the clerk shows them; nothing is decided or journalled */
     snprintf(line, 4096, "%s:%u:%u: %s", evenhand_error_file(err), evenhand_error_line(err),

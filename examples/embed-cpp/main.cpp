@@ -52,7 +52,7 @@ void accept(const standard::ruleset& rules, journal::writer& journal, const fs::
   // share one disk sync.
   journal.append(*app, d, journal::durability::synced);
   char line[160];
-  std::snprintf(line, sizeof line, "%-40s %-10s %-17s %zu to supply", out.file.c_str(),
+  std::snprintf(line, sizeof line, "%-52s %-10s %-17s %zu to supply", out.file.c_str(),
                 std::string(eval::to_string(d.stage)).c_str(), std::string(eval::to_string(d.outcome)).c_str(),
                 d.notice.size());
   out.line = line;

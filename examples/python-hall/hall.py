@@ -56,15 +56,15 @@ def main():
             results = dict(pool.map(accept, files))
 
     print(f"ruleset {rules.id}: {len(files)} applications\n")
-    print(f"{'application':40} {'stage':10} {'outcome':17} notices")
+    print(f"{'application':52} {'stage':10} {'outcome':17} notices")
     outcomes = collections.Counter()
     for name, r in results.items():
         if isinstance(r, evenhand.ApplicationError):
             outcomes["(invalid)"] += 1
-            print(f"{name:40} {'-':10} {'(invalid)':17} -")
+            print(f"{name:52} {'-':10} {'(invalid)':17} -")
             continue
         outcomes[r.outcome] += 1
-        print(f"{name:40} {r.stage:10} {r.outcome:17} {len(r.notice)}")
+        print(f"{name:52} {r.stage:10} {r.outcome:17} {len(r.notice)}")
 
     print(f"\n{'outcome':17} count")
     for outcome, n in sorted(outcomes.items()):
