@@ -204,6 +204,19 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
   });
 }
 
+/// Sorts fields by path, moving each once: a field is a string and a value, dear to move around.
+void sort_by_path(std::vector<std::pair<std::string, value>>& fields) {
+  auto by_path = [](const auto& x, const auto& y) { return x.first < y.first; };
+  if (std::is_sorted(fields.begin(), fields.end(), by_path)) return;
+  std::vector<std::uint32_t> order(fields.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return fields[x].first < fields[y].first; });
+  std::vector<std::pair<std::string, value>> sorted;
+  sorted.reserve(fields.size());
+  for (auto i : order) sorted.push_back(std::move(fields[i]));
+  fields = std::move(sorted);
+}
+
 std::optional<application> app_reader::read(const standard::ruleset& rules) {
   const node& top = doc_.root();
   if (!top.is_map()) {
@@ -246,7 +259,7 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
     const node* n = doc_.find(top, section);
     if (n && !n->is_null()) read_fields(*n, "", *a.standard, a.fields);
   }
-  std::sort(a.fields.begin(), a.fields.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  sort_by_path(a.fields);
   for (std::size_t i = 1; i < a.fields.size(); ++i)
     if (a.fields[i].first == a.fields[i - 1].first) error(top, "E405", "field '" + a.fields[i].first + "' is given twice");
   const node* mats = doc_.find(top, "materials");
@@ -287,12 +300,18 @@ void append_value(std::string& out, const value& v);
 
 void append_string(std::string& out, std::string_view s) { evenhand::detail::append_json_string(out, s); }
 
+void append_integer(std::string& out, auto n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, end);
+}
+
 void append_value(std::string& out, const value& v) {
   switch (v.kind()) {
     case value_kind::null_value: out += "null"; return;
     case value_kind::bool_value: out += v.as_bool() ? "true" : "false"; return;
-    case value_kind::int_value: out += std::to_string(v.as_int()); return;
-    case value_kind::uint_value: out += std::to_string(v.as_uint()); return;
+    case value_kind::int_value: append_integer(out, v.as_int()); return;
+    case value_kind::uint_value: append_integer(out, v.as_uint()); return;
     case value_kind::decimal_value: out += v.as_decimal().to_string(); return;
     case value_kind::date_value: append_string(out, v.as_date().to_string()); return;
     case value_kind::timestamp_value: append_string(out, v.as_timestamp().to_string()); return;
@@ -313,21 +332,24 @@ void append_value(std::string& out, const value& v) {
       for (const auto& [k, e] : v.as_map()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, k.kind() == value_kind::string_value ? k.as_string() : std::string("?"));
+        append_string(out, k.kind() == value_kind::string_value ? std::string_view(k.as_string()) : std::string_view("?"));
         out += ':';
         append_value(out, e);
       }
       out += '}';
       return;
     }
-    default: append_string(out, v.kind() == value_kind::string_value ? v.as_string() : std::string(kind_name(v.kind())));
+    case value_kind::string_value: append_string(out, v.as_string()); return;
+    default: append_string(out, kind_name(v.kind()));
   }
 }
 
 }  // namespace
 
 std::string canonical_form(const application& a) {
-  std::string out = "{\"fields\":{";
+  std::string out;
+  out.reserve(1024);
+  out += "{\"fields\":{";
   for (std::size_t i = 0; i < a.fields.size(); ++i) {
     if (i) out += ',';
     append_string(out, a.fields[i].first);
@@ -342,10 +364,17 @@ std::string canonical_form(const application& a) {
   for (std::size_t i = 0; i < a.materials.size(); ++i) {
     const auto& m = a.materials[i];
     if (i) out += ',';
-    out += "{\"commitment\":" + std::string(m.commitment ? "true" : "false") + ",\"copies\":" + std::to_string(m.copies) +
-           ",\"form\":\"" + std::string(standard::to_string(m.form)) + "\",\"id\":";
+    out += m.commitment ? "{\"commitment\":true,\"copies\":" : "{\"commitment\":false,\"copies\":";
+    append_integer(out, m.copies);
+    out += ",\"form\":\"";
+    out += standard::to_string(m.form);
+    out += "\",\"id\":";
     append_string(out, m.id);
-    if (m.valid_until) out += ",\"valid_until\":\"" + m.valid_until->to_string() + "\"";
+    if (m.valid_until) {
+      out += ",\"valid_until\":\"";
+      out += m.valid_until->to_string();
+      out += '"';
+    }
     out += '}';
   }
   out += "],\"submitted_at\":";
@@ -353,6 +382,5 @@ std::string canonical_form(const application& a) {
   out += '}';
   return out;
 }
-
 
 }  // namespace evenhand::eval

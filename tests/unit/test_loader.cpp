@@ -84,6 +84,26 @@ TEST_CASE("loader: the minimal valid standard loads into a checked model") {
   CHECK_FALSE(has_errors(l.problems));
 }
 
+TEST_CASE("item: fields found by dotted path, and records written nested") {
+  standard::item item;
+  // Sorted by name, as the loader keeps them: "a-b" and "a,b" sort between "a" and "a.b".
+  for (const char* name : {"a", "a,b", "a-b", "a.b", "a.c.d", "ab", "b.x"}) {
+    standard::field f;
+    f.name = name;
+    item.fields.push_back(f);
+  }
+  CHECK(item.find_field("a-b") != nullptr);
+  CHECK(item.find_field("a.c") == nullptr);
+  CHECK(item.has_fields_under("a"));
+  CHECK(item.has_fields_under("a.c"));
+  CHECK(item.has_fields_under("b"));
+  CHECK_FALSE(item.has_fields_under("a.b"));
+  CHECK_FALSE(item.has_fields_under("ab"));
+  CHECK_FALSE(item.has_fields_under("a-b"));
+  CHECK_FALSE(item.has_fields_under("c"));
+  CHECK_FALSE(item.has_fields_under(""));
+}
+
 TEST_CASE("loader: every file of the bad corpus fails with its expected code and line") {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(source_dir / "tests/standards/bad")) files.push_back(e.path());

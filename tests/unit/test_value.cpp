@@ -75,6 +75,25 @@ TEST_CASE("maps: sorted, duplicate keys rejected, numeric keys found across kind
   CHECK(value::make_map({{value(1.5), value(1)}}).is_error());
 }
 
+TEST_CASE("maps with string keys: byte order, as total_order gives, and duplicates rejected") {
+  // The same order whether the keys arrive sorted, reversed or mixed with other kinds.
+  std::vector<std::string> keys = {"", "a", "a.b", "a-b", "ab", "Z", "名称", "申请人", "\x7f"};
+  map_entries forward, backward;
+  for (const auto& k : keys) forward.emplace_back(value(k), value(k));
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) backward.emplace_back(value(*it), value(*it));
+  value a = value::make_map(forward), b = value::make_map(backward);
+  REQUIRE(a.kind() == value_kind::map_value);
+  REQUIRE(b.kind() == value_kind::map_value);
+  const auto& ea = a.as_map();
+  for (std::size_t i = 1; i < ea.size(); ++i) {
+    CHECK(ea[i - 1].first.as_string() < ea[i].first.as_string());
+    CHECK(total_order(ea[i - 1].first, ea[i].first) < 0);
+  }
+  CHECK(total_order(a, b) == 0);
+  CHECK(value::make_map({{value("x"), value(1)}, {value("y"), value(2)}, {value("x"), value(3)}}).is_error());
+  CHECK(value::make_map({{value("x"), value(1)}, {value("x"), value(1)}}).is_error());
+}
+
 TEST_CASE("list and map equality") {
   CHECK(cel_equal(value(list{value(1), value("a")}), value(list{value(1.0), value("a")})));
   CHECK_FALSE(cel_equal(value(list{value(1)}), value(list{value(1), value(2)})));

@@ -241,10 +241,17 @@ struct item {
     return it != fields.end() && it->name == name ? &*it : nullptr;
   }
   /// Whether some field's name starts with `prefix` followed by '.' (a record written nested).
-  bool has_fields_under(std::string_view prefix) const {
-    std::string p = std::string(prefix) + ".";
-    auto it = std::lower_bound(fields.begin(), fields.end(), p, [](const field& f, const std::string& n) { return f.name < n; });
-    return it != fields.end() && it->name.starts_with(p);
+  bool has_fields_under(std::string_view prefix) const noexcept {
+    // The first name not below prefix + "." (compared without building that string).
+    auto below = [prefix](const field& f) {
+      std::string_view n = f.name;
+      std::string_view head = n.substr(0, prefix.size());
+      if (head != prefix) return head < prefix;
+      return n.size() == prefix.size() || n[prefix.size()] < '.';
+    };
+    auto it = std::partition_point(fields.begin(), fields.end(), below);
+    return it != fields.end() && it->name.size() > prefix.size() && it->name.starts_with(prefix) &&
+           it->name[prefix.size()] == '.';
   }
   bool in_force_on(date d) const noexcept {
     return d >= effective_from && (!effective_to || d <= *effective_to);
