@@ -22,7 +22,8 @@ class document_builder {
     return i;
   }
   void add_key(std::string_view text, std::size_t offset) { link(open_.back(), push(document::kind::scalar, text, offset)); }
-  void open(document::kind k) { open_.push_back({add_value(k, {}, 0), document::none}); }
+  /// Opens a map or sequence that starts at `offset` (JSON's SAX events carry none: 0).
+  void open(document::kind k, std::size_t offset = 0) { open_.push_back({add_value(k, {}, offset), document::none}); }
   void close() { open_.pop_back(); }
 
   /// `s` as a view that outlives the parse: into the source when it lies there, else copied.
@@ -147,14 +148,14 @@ void copy_yaml(const YAML::Node& n, document_builder& b, bool as_key) {
     return;
   }
   if (n.IsMap()) {
-    b.open(document::kind::map);
+    b.open(document::kind::map, offset);
     for (const auto& kv : n) {
       copy_yaml(kv.first, b, true);
       copy_yaml(kv.second, b, false);
     }
     b.close();
   } else if (n.IsSequence()) {
-    b.open(document::kind::sequence);
+    b.open(document::kind::sequence, offset);
     for (const auto& item : n) copy_yaml(item, b, false);
     b.close();
   } else if (n.IsScalar()) {

@@ -421,6 +421,15 @@ TEST_CASE("supervise: case files are checked, each error located") {
   CHECK(p.code == "E502");
   p = one("  - { at: 2025-09-27, kind: step_started, step: accept }\n");
   CHECK(p.code == "E502");
+  // An event without its time: located at the event itself, not at the top of the file.
+  p = one("  - { kind: step_started, step: accept }\n");
+  CHECK(p.code == "E502");
+  CHECK(p.where.line == 4);
+  CHECK(p.where.column == 5);
+  p = one("  - kind: step_started\n    step: accept\n");
+  CHECK(p.code == "E502");
+  CHECK(p.where.line == 4);
+  CHECK(p.where.column == 5);
   p = one("  - { at: 2025-09-27T09:30:00+08:00, kind: step_started, step: accept, notes: x }\n");
   CHECK(p.code == "E501");
   CHECK(p.hint == "did you mean 'note'?");
@@ -431,6 +440,12 @@ TEST_CASE("supervise: case files are checked, each error located") {
   REQUIRE(radio.size() == 1);
   CHECK(radio[0].code == "E508");
   CHECK(radio[0].where.line == 2);  // JSON is located too
+  auto no_time = f.problems(R"({"item": "WXD-XK-001", "accepted_on": "2026-03-02",
+ "events": [{"kind": "step_started", "step": "accept"}]})");
+  REQUIRE(no_time.size() == 1);
+  CHECK(no_time[0].code == "E502");
+  CHECK(no_time[0].where.line == 2);
+  CHECK(no_time[0].where.column == 13);
   // JSON Lines: the line in the file.
   diagnostics lines;
   CHECK_FALSE(supervise::read_case(R"({"item": "NOPE", "accepted_on": "2026-03-02"})", "cases.jsonl", *f.rules, lines, 7));
