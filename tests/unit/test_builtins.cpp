@@ -87,6 +87,20 @@ TEST_CASE("builtins: working-day calendar") {
   CHECK(is_err(run("is_workday(date(2025, 10, 1))")));
 }
 
+TEST_CASE("builtins: natural days, for periods a law states in days (日)") {
+  // No calendar needed, and none consulted: holidays count as days.
+  CHECK(run("add_days(date(2026, 2, 10), 45)").as_date() == ymd(2026, 3, 27));
+  CHECK(run("add_days(date(2024, 2, 28), 1)").as_date() == ymd(2024, 2, 29));  // a leap year
+  CHECK(run("add_days(date(2026, 3, 1), -1)").as_date() == ymd(2026, 2, 28));
+  // Days in (a, b], as workdays_between counts working days: the start day is not counted.
+  CHECK(run("days_between(date(2026, 2, 10), date(2026, 3, 27))").as_int() == 45);
+  CHECK(run("days_between(date(2026, 3, 27), date(2026, 2, 10))").as_int() == -45);
+  CHECK(run("days_between(date(2026, 3, 2), date(2026, 3, 2))").as_int() == 0);
+  CHECK(run("days_between(date(2025, 12, 31), date(2027, 1, 1))").as_int() == 366);  // no calendar for 2027 needed
+  CHECK(is_true(run("days_between(date(2026, 1, 1), add_days(date(2026, 1, 1), 400)) == 400")));
+  CHECK(is_err(run("add_days(date(9999, 12, 31), 1)")));
+}
+
 TEST_CASE("builtins: identity numbers") {
   for (const char* ok : {"91110000600037341L", "914403001000002860"})
     CHECK(is_true(run(std::string("is_uscc('") + ok + "')")));

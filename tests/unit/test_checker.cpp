@@ -90,6 +90,15 @@ TEST_CASE("checker: overloads and arity") {
   auto br = check_src("count > 1 ? 1 : \"x\"");
   REQUIRE(!br.program);
   CHECK(br.problems[0].code == "E204");
+
+  // Natural-day functions take dates, not timestamps or strings.
+  CHECK(check_src("days_between(date(2026, 1, 1), date(2026, 2, 1)) > 0").program);
+  auto days = check_src("days_between(\"2026-01-01\", date(2026, 2, 1)) > 0");
+  REQUIRE(!days.program);
+  CHECK(days.problems[0].code == "E202");
+  auto add = check_src("add_days(date(2026, 1, 1)) > date(2026, 1, 2)");
+  REQUIRE(!add.program);
+  CHECK((add.problems[0].code == "E202" || add.problems[0].code == "E203"));
 }
 
 TEST_CASE("checker: every error of an expression is reported") {

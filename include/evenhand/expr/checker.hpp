@@ -623,6 +623,8 @@ class checker {
       add(builtin::is_workday, false, {T::date()}, T::bool_());
       add(builtin::add_workdays, false, {T::date(), T::int_()}, T::date());
       add(builtin::workdays_between, false, {T::date(), T::date()}, T::int_());
+      add(builtin::add_days, false, {T::date(), T::int_()}, T::date());
+      add(builtin::days_between, false, {T::date(), T::date()}, T::int_());
       add(builtin::is_uscc, false, {T::string()}, T::bool_());
       add(builtin::is_cn_id, false, {T::string()}, T::bool_());
       add(builtin::birth_date, false, {T::string()}, T::date());

@@ -545,6 +545,10 @@ class program {
       case builtin::workdays_between:
         if (!arity(2, 2)) return bad_arity();
         return give(out, detail::calendar_call(in.fn, calendar_, a, av[1]));
+      case builtin::add_days:
+      case builtin::days_between:
+        if (!arity(2, 2)) return bad_arity();
+        return give(out, detail::natural_days_call(in.fn, a, *av[1]));
       case builtin::is_uscc:
       case builtin::is_cn_id:
       case builtin::birth_date:

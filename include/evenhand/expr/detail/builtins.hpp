@@ -50,6 +50,8 @@ enum class builtin : std::uint8_t {
   is_workday,
   add_workdays,
   workdays_between,
+  add_days,
+  days_between,
   is_uscc,
   is_cn_id,
   birth_date,
@@ -94,6 +96,8 @@ inline constexpr builtin_name builtin_names[] = {
     {"is_workday", builtin::is_workday},
     {"add_workdays", builtin::add_workdays},
     {"workdays_between", builtin::workdays_between},
+    {"add_days", builtin::add_days},
+    {"days_between", builtin::days_between},
     {"is_uscc", builtin::is_uscc},
     {"is_cn_id", builtin::is_cn_id},
     {"birth_date", builtin::birth_date},
@@ -656,6 +660,23 @@ inline value calendar_call(builtin fn, const workday_calendar* cal, const value&
       return from_calendar(cal->workdays_between(a.as_date(), b->as_date()),
                            [](auto n) { return value(static_cast<std::int64_t>(n)); });
     default: return no_overload("calendar", a);
+  }
+}
+
+/// Natural (calendar) days, for the periods a law states in days (日) rather than working days
+/// (工作日): no calendar is needed, so no year is ever uncovered.
+inline value natural_days_call(builtin fn, const value& a, const value& b) {
+  switch (fn) {
+    case builtin::add_days:
+      if (a.kind() != value_kind::date_value || b.kind() != value_kind::int_value) return no_overload("add_days", a, b);
+      if (auto d = a.as_date().plus_days(b.as_int())) return value(*d);
+      return value::make_error("add_days: the date is out of range");
+    case builtin::days_between:
+      // Days in (a, b]: b - a, negative when b is before a (as workdays_between counts).
+      if (a.kind() != value_kind::date_value || b.kind() != value_kind::date_value)
+        return no_overload("days_between", a, b);
+      return value(static_cast<std::int64_t>(b.as_date().days()) - a.as_date().days());
+    default: return no_overload("natural days", a, b);
   }
 }
 
