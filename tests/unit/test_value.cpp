@@ -76,7 +76,7 @@ TEST_CASE("maps: sorted, duplicate keys rejected, numeric keys found across kind
 }
 
 TEST_CASE("maps with string keys: byte order, as total_order gives, and duplicates rejected") {
-  // The same order whether the keys arrive sorted, reversed or mixed with other kinds.
+  // The same order whether the keys arrive in order or reversed.
   std::vector<std::string> keys = {"", "a", "a.b", "a-b", "ab", "Z", "名称", "申请人", "\x7f"};
   map_entries forward, backward;
   for (const auto& k : keys) forward.emplace_back(value(k), value(k));

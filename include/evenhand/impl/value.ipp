@@ -165,21 +165,17 @@ inline value value::make_map(map_entries entries) {
       return make_error("unsupported key type in map: " + std::string(kind_name(e.first.kind())));
   }
   // Maps are mostly records with string keys (an application's members, a ruleset's outputs),
-  // often already in order: those are compared as bytes, as total_order compares strings.
-  bool string_keys = std::all_of(entries.begin(), entries.end(),
-                                 [](const auto& e) { return e.first.kind() == value_kind::string_value; });
-  if (string_keys) {
-    auto by_key = [](const auto& x, const auto& y) { return x.first.as_string() < y.first.as_string(); };
-    if (!std::is_sorted(entries.begin(), entries.end(), by_key)) std::stable_sort(entries.begin(), entries.end(), by_key);
-    for (std::size_t i = 1; i < entries.size(); ++i)
-      if (entries[i - 1].first.as_string() == entries[i].first.as_string()) return make_error("Failed with repeated key");
-  } else {
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const auto& x, const auto& y) { return total_order(x.first, y.first) < 0; });
-    for (std::size_t i = 1; i < entries.size(); ++i)
-      if (cel_equal(entries[i - 1].first, entries[i].first))
-        return make_error("Failed with repeated key");
-  }
+  // often already in order: strings are compared as bytes, which is how total_order compares
+  // them, and a map already in order is not sorted again.
+  auto key_less = [](const auto& x, const auto& y) {
+    if (x.first.kind() == value_kind::string_value && y.first.kind() == value_kind::string_value)
+      return x.first.as_string() < y.first.as_string();
+    return total_order(x.first, y.first) < 0;
+  };
+  if (!std::is_sorted(entries.begin(), entries.end(), key_less)) std::stable_sort(entries.begin(), entries.end(), key_less);
+  for (std::size_t i = 1; i < entries.size(); ++i)
+    if (cel_equal(entries[i - 1].first, entries[i].first))
+      return make_error("Failed with repeated key");
   value v;
   v.v_ = std::make_shared<const map_entries>(std::move(entries));
   return v;
