@@ -131,7 +131,10 @@ class app_reader {
       const node& v = doc_.at(key.value);
       if (const standard::field* f = item.find_field(path)) {
         if (v.is_null()) return;  // given as empty: the same as absent
-        if (auto converted = convert(v, f->type, *f, path_ref{nullptr, path})) out.emplace_back(std::move(path), std::move(*converted));
+        if (auto converted = convert(v, f->type, *f, path_ref{nullptr, path})) {
+          out.emplace_back(std::move(path), std::move(*converted));
+          field_order_.push_back(static_cast<std::uint32_t>(f - item.fields.data()));
+        }
         return;
       }
       if (item.has_fields_under(path)) {
@@ -157,6 +160,9 @@ class app_reader {
   bool quiet_ = false;
 
  public:
+  /// Each field read, its declaration's index: the item's fields are sorted by path, so this
+  /// orders the fields read without comparing their paths.
+  std::vector<std::uint32_t> field_order_;
   bool masked_personal_ = false;
   bool digest_ = true;
 };
@@ -204,13 +210,13 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
   });
 }
 
-/// Sorts fields by path, moving each once: a field is a string and a value, dear to move around.
-void sort_by_path(std::vector<std::pair<std::string, value>>& fields) {
-  auto by_path = [](const auto& x, const auto& y) { return x.first < y.first; };
-  if (std::is_sorted(fields.begin(), fields.end(), by_path)) return;
+/// Sorts fields by path, given each one's position in the item's (sorted) declarations, moving
+/// each once: a field is a string and a value, dear to move around.
+void sort_by_path(std::vector<std::pair<std::string, value>>& fields, const std::vector<std::uint32_t>& declared_at) {
+  if (std::is_sorted(declared_at.begin(), declared_at.end())) return;
   std::vector<std::uint32_t> order(fields.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return fields[x].first < fields[y].first; });
+  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return declared_at[x] < declared_at[y]; });
   std::vector<std::pair<std::string, value>> sorted;
   sorted.reserve(fields.size());
   for (auto i : order) sorted.push_back(std::move(fields[i]));
@@ -255,11 +261,13 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
           near.empty() ? std::string() : "did you mean '" + near + "'?");
     return std::nullopt;
   }
+  a.fields.reserve(a.standard->fields.size());
+  field_order_.reserve(a.standard->fields.size());
   for (const char* section : {"fields", "facts"}) {
     const node* n = doc_.find(top, section);
     if (n && !n->is_null()) read_fields(*n, "", *a.standard, a.fields);
   }
-  sort_by_path(a.fields);
+  sort_by_path(a.fields, field_order_);
   for (std::size_t i = 1; i < a.fields.size(); ++i)
     if (a.fields[i].first == a.fields[i - 1].first) error(top, "E405", "field '" + a.fields[i].first + "' is given twice");
   const node* mats = doc_.find(top, "materials");

@@ -172,7 +172,21 @@ inline value value::make_map(map_entries entries) {
       return x.first.as_string() < y.first.as_string();
     return total_order(x.first, y.first) < 0;
   };
-  if (!std::is_sorted(entries.begin(), entries.end(), key_less)) std::stable_sort(entries.begin(), entries.end(), key_less);
+  if (entries.size() <= 16) {
+    // Insertion sort: stable, and no buffer to allocate for the few members a record has.
+    for (std::size_t i = 1; i < entries.size(); ++i) {
+      if (!key_less(entries[i], entries[i - 1])) continue;
+      auto moving = std::move(entries[i]);
+      std::size_t j = i;
+      do {
+        entries[j] = std::move(entries[j - 1]);
+        --j;
+      } while (j > 0 && key_less(moving, entries[j - 1]));
+      entries[j] = std::move(moving);
+    }
+  } else if (!std::is_sorted(entries.begin(), entries.end(), key_less)) {
+    std::stable_sort(entries.begin(), entries.end(), key_less);
+  }
   for (std::size_t i = 1; i < entries.size(); ++i)
     if (cel_equal(entries[i - 1].first, entries[i].first))
       return make_error("Failed with repeated key");
