@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -36,9 +37,17 @@ class activation {
 
   void set(std::uint32_t slot, value v) {
     if (slot >= refs_.size()) return;
-    if (owned_.empty()) owned_.resize(refs_.size());
-    owned_[slot] = std::move(v);
-    refs_[slot] = &owned_[slot];
+    const value* held = refs_[slot];
+    std::less<const value*> before;
+    if (!owned_.empty() && !before(held, owned_.data()) && before(held, owned_.data() + owned_.size())) {
+      owned_[static_cast<std::size_t>(held - owned_.data())] = std::move(v);
+      return;
+    }
+    // One element per slot at most, so the capacity reserved here is never exceeded and the
+    // elements never move; only the slots set are built.
+    if (owned_.capacity() < refs_.size()) owned_.reserve(refs_.size());
+    owned_.push_back(std::move(v));
+    refs_[slot] = &owned_.back();
   }
   /// Borrows `v`, which must outlive this activation.
   void bind(std::uint32_t slot, const value& v) noexcept {
@@ -75,7 +84,7 @@ class activation {
 
   const environment* env_;
   std::vector<const value*> refs_;  // each slot's value: the environment's unknown until set
-  std::vector<value> owned_;        // sized once, on the first `set`: its elements never move
+  std::vector<value> owned_;        // reserved once, on the first `set`: its elements never move
 };
 
 class program;
@@ -275,6 +284,12 @@ class program {
       case opcode::in: {
         value t1, t2;
         const value& a = eval(in.args[0], f, t1);
+        if (const inst& rhs = code_[in.args[1]]; rhs.op == opcode::constant && !a.is_exceptional()) {
+          // Hot path: a member, a local or a placeholder against a constant (`s.role in [...]`).
+          const value& c = consts_[rhs.a];
+          int r = compare_bool(in.op, a, c);
+          return give(out, r >= 0 ? value(r == 1) : compare_op(in.op, a, c));
+        }
         const value& b = eval(in.args[1], f, t2);
         if (a.is_exceptional() || b.is_exceptional()) {
           if (a.is_exceptional() && b.is_exceptional()) return give(out, detail::merge_exceptional(a, b));
