@@ -1,4 +1,5 @@
 #include <evenhand/journal/journal.hpp>
+#include <evenhand/journal/replay.hpp>  // read_recorded
 #include <evenhand/standard/loader.hpp>
 
 #include <doctest/doctest.h>
@@ -108,6 +109,69 @@ TEST_CASE("journal: records chain from genesis and verify") {
     CHECK(j.append(d.app, decision) == 4);
   }
   CHECK(journal::verify(path).records == 4);
+}
+
+TEST_CASE("journal: a parsed record knows where its decision's members are") {
+  demo d;
+  auto decision = eval::evaluate(*d.rules, d.app);
+  auto made = journal::make_record(1, journal::genesis, journal::mask(journal::masking::of(*d.rules), d.app, decision));
+  auto r = journal::parse_record(made.line);
+  REQUIRE(r);
+  CHECK(r->hash_ok);
+  // Each member found by offsets is the member a full reading of the decision finds.
+  std::vector<std::string> keys;
+  CHECK(journal::detail::each_member(r->decision, [&](std::string_view k, std::string_view v) {
+    std::string key(k.substr(1, k.size() - 2));
+    keys.push_back(key);
+    auto found = r->decision_member(key);
+    REQUIRE(found);
+    CHECK(*found == v);
+    return true;
+  }));
+  CHECK(keys.size() == r->decision_members.size());
+  CHECK(*r->decision_member("outcome") == "\"grant\"");
+  CHECK_FALSE(r->decision_member("no-such-member"));
+  // A copy reads its own text: the index is offsets, not views.
+  journal::parsed_record copy = *r;
+  r->decision.assign(r->decision.size(), ' ');
+  CHECK(*copy.decision_member("outcome") == "\"grant\"");
+
+  // The replay's shortcut reads what the full reading reads.
+  auto fast = journal::read_recorded(copy);
+  auto full = journal::read_recorded(std::string_view(copy.decision));
+  REQUIRE(fast);
+  REQUIRE(full);
+  CHECK(fast->ruleset_digest == full->ruleset_digest);
+  CHECK(fast->item == full->item);
+  CHECK(fast->application_digest == full->application_digest);
+  CHECK(fast->as_of == full->as_of);
+
+  // Bytes after the record's closing brace make the line something else than a record.
+  std::string why;
+  CHECK_FALSE(journal::parse_record(made.line + "}", &why));
+  CHECK_FALSE(why.empty());
+  CHECK_FALSE(journal::parse_record(made.line.substr(0, made.line.size() - 1), &why));
+}
+
+TEST_CASE("journal: walking canonical JSON without a tree") {
+  using journal::detail::each_object;
+  std::vector<std::string> seen;
+  CHECK(each_object(
+      R"([{"id":"a","x":[1,{"y":"]"}]},{"id":"b\"c"},{}])",
+      [&](std::string_view k, std::string_view v) { seen.push_back(std::string(k) + "=" + std::string(v)); },
+      [&] { seen.push_back("|"); }));
+  CHECK(seen == std::vector<std::string>{R"("id"="a")", R"("x"=[1,{"y":"]"}])", "|", R"("id"="b\"c")", "|", "|"});
+  CHECK(each_object("[]", [](auto, auto) {}, [] {}));
+  CHECK_FALSE(each_object("[1]", [](auto, auto) {}, [] {}));        // not an object
+  CHECK_FALSE(each_object(R"([{"a":1})", [](auto, auto) {}, [] {}));  // unterminated
+  // A long string with escaped quotes, past the short scan.
+  std::string long_key = R"({")" + std::string(40, 'k') + R"(\"q":"v"})";
+  std::vector<std::string> members;
+  CHECK(journal::detail::each_member(long_key, [&](std::string_view k, std::string_view v) {
+    members.push_back(std::string(k) + "=" + std::string(v));
+    return true;
+  }));
+  CHECK(members == std::vector<std::string>{R"(")" + std::string(40, 'k') + R"(\"q"="v")"});
 }
 
 TEST_CASE("journal: personal data never reaches the file") {

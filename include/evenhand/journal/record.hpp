@@ -85,6 +85,11 @@ class masker {
 inline std::size_t skip_string(std::string_view t, std::size_t at) {
   const char* const begin = t.data() + at + 1;
   const char* const end = t.data() + t.size();
+  // Most strings are short ids and keys: look at the first bytes before calling memchr.
+  for (const char* p = begin; p < end && p < begin + 24; ++p) {
+    if (*p == '\\') break;  // an escape: the general path below
+    if (*p == '"') return static_cast<std::size_t>(p - t.data()) + 1;
+  }
   for (const char* p = begin; p < end;) {
     const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
     if (!q) return std::string_view::npos;
@@ -124,24 +129,35 @@ inline std::size_t skip_value(std::string_view t, std::size_t at) {
   return i == at ? npos : i;
 }
 
+/// Walks the members of the JSON object starting at `t[at]`, calling `each(key_text,
+/// value_text)` (key text with its quotes) until it returns false. Returns the offset just past
+/// the object's closing brace; `stopped` when `each` stopped the walk; npos when malformed.
+/// Walking an object finds its end, so callers need not skip it first.
+template <class F>
+std::size_t walk_members(std::string_view t, std::size_t at, F&& each, std::size_t stopped = std::string_view::npos) {
+  constexpr auto npos = std::string_view::npos;
+  if (at + 1 >= t.size() || t[at] != '{') return npos;
+  if (t[at + 1] == '}') return at + 2;
+  ++at;
+  while (at < t.size() && t[at] == '"') {
+    std::size_t key_end = skip_value(t, at);
+    if (key_end == npos || key_end >= t.size() || t[key_end] != ':') return npos;
+    std::size_t value_end = skip_value(t, key_end + 1);
+    if (value_end == npos || value_end >= t.size()) return npos;
+    if (!each(t.substr(at, key_end - at), t.substr(key_end + 1, value_end - key_end - 1))) return stopped;
+    if (t[value_end] == '}') return value_end + 1;
+    if (t[value_end] != ',') return npos;
+    at = value_end + 1;
+  }
+  return npos;
+}
+
 /// Calls `each(key_text, value_text)` for the members of the JSON object `obj` (key text with
 /// its quotes) until it returns false; false when `obj` is not a well-formed object.
 template <class F>
 bool each_member(std::string_view obj, F&& each) {
   if (obj.size() < 2 || obj[0] != '{') return false;
-  if (obj == "{}") return true;
-  std::size_t at = 1;
-  while (at < obj.size() && obj[at] == '"') {
-    std::size_t key_end = skip_value(obj, at);
-    if (key_end == std::string_view::npos || key_end >= obj.size() || obj[key_end] != ':') return false;
-    std::size_t value_end = skip_value(obj, key_end + 1);
-    if (value_end == std::string_view::npos || value_end >= obj.size()) return false;
-    if (!each(obj.substr(at, key_end - at), obj.substr(key_end + 1, value_end - key_end - 1))) return true;
-    if (obj[value_end] == '}') return true;
-    if (obj[value_end] != ',') return false;
-    at = value_end + 1;
-  }
-  return false;
+  return walk_members(obj, 0, each, 0) != std::string_view::npos;
 }
 
 /// Calls `each(element_text)` for the elements of the JSON array `arr`; false when malformed.
@@ -154,6 +170,25 @@ bool each_element(std::string_view arr, F&& each) {
     std::size_t end = skip_value(arr, at);
     if (end == std::string_view::npos || end >= arr.size()) return false;
     each(arr.substr(at, end - at));
+    if (arr[end] == ']') return true;
+    if (arr[end] != ',') return false;
+    at = end + 1;
+  }
+  return false;
+}
+
+/// For each object of the JSON array `arr`: `member(key_text, value_text)` for its members,
+/// then `done()`. One walk, where each_element then each_member would take two. False when
+/// malformed or an element is not an object.
+template <class Member, class Done>
+bool each_object(std::string_view arr, Member&& member, Done&& done) {
+  if (arr.size() < 2 || arr[0] != '[') return false;
+  if (arr == "[]") return true;
+  std::size_t at = 1;
+  while (at < arr.size()) {
+    std::size_t end = walk_members(arr, at, [&](std::string_view k, std::string_view v) { return member(k, v), true; });
+    if (end == std::string_view::npos || end >= arr.size()) return false;
+    done();
     if (arr[end] == ']') return true;
     if (arr[end] != ',') return false;
     at = end + 1;
@@ -306,6 +341,21 @@ struct parsed_record {
   std::string application, decision;  ///< the members' JSON text, as written
   std::vector<std::string> masked;
   bool hash_ok = false;  ///< the recorded hash is the hash of the rest of the line
+
+  /// The text of the decision's top-level member `key`, found without reading the decision
+  /// again (parse_record notes where each member is).
+  std::optional<std::string_view> decision_member(std::string_view key) const {
+    for (const auto& m : decision_members)
+      if (m.key_length == key.size() && decision.compare(m.key_at, m.key_length, key) == 0)
+        return std::string_view(decision).substr(m.value_at, m.value_length);
+    return std::nullopt;
+  }
+
+  /// Where each top-level member of `decision` is: offsets, so a copy stays right.
+  struct member_at {
+    std::uint32_t key_at, key_length, value_at, value_length;
+  };
+  std::vector<member_at> decision_members;
 };
 
 namespace detail {
@@ -339,12 +389,44 @@ inline std::optional<parsed_record> parse_record(std::string_view line, std::str
   std::string_view values[6];
   std::size_t n = 0;
   bool canonical = true;
-  bool structured = detail::each_member(line, [&](std::string_view k, std::string_view v) {
-    if (n == 6 || k.size() != keys[n].size() + 2 || k.substr(1, keys[n].size()) != keys[n]) return canonical = false;
-    values[n++] = v;
-    return true;
-  });
   parsed_record r;
+  // One walk over the line; the decision is walked member by member on the way (that finds its
+  // end too), noting where its members are for those who read it next.
+  constexpr auto npos = std::string_view::npos;
+  bool structured = line.size() >= 2 && line[0] == '{', closed = false;
+  for (std::size_t at = 1; structured && n < 6;) {
+    std::size_t key_end = at < line.size() && line[at] == '"' ? detail::skip_value(line, at) : npos;
+    std::string_view k = key_end == npos ? std::string_view() : line.substr(at, key_end - at);
+    if (key_end == npos || key_end >= line.size() || line[key_end] != ':' || k.size() != keys[n].size() + 2 ||
+        k.substr(1, keys[n].size()) != keys[n]) {
+      structured = canonical = false;
+      break;
+    }
+    std::size_t value_at = key_end + 1, value_end = npos;
+    if (n == 1) {
+      r.decision_members.clear();
+      value_end = detail::walk_members(line, value_at, [&](std::string_view dk, std::string_view dv) {
+        auto offset = [&](std::string_view part) { return static_cast<std::uint32_t>(part.data() - line.data() - value_at); };
+        r.decision_members.push_back({offset(dk) + 1, static_cast<std::uint32_t>(dk.size() - 2), offset(dv),
+                                      static_cast<std::uint32_t>(dv.size())});
+        return true;
+      });
+    } else {
+      value_end = detail::skip_value(line, value_at);
+    }
+    if (value_end == npos || value_end >= line.size()) {
+      structured = false;
+      break;
+    }
+    values[n++] = line.substr(value_at, value_end - value_at);
+    if (line[value_end] == '}') {
+      closed = value_end + 1 == line.size();
+      break;
+    }
+    if (line[value_end] != ',') structured = false;
+    at = value_end + 1;
+  }
+  if (!closed) structured = false;
   auto seq_text = values[5];
   auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), r.seq);
   auto hash = detail::string_of(values[2]), prev = detail::string_of(values[4]);

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -204,16 +205,12 @@ struct recorded_decision {
   timestamp as_of;
 };
 
-inline std::optional<recorded_decision> read_recorded(std::string_view decision) {
+namespace detail {
+
+inline std::optional<recorded_decision> read_recorded(std::optional<std::string_view> ruleset, std::optional<std::string_view> item,
+                                                      std::optional<std::string_view> application,
+                                                      std::optional<std::string_view> as_of_text) {
   recorded_decision r;
-  std::optional<std::string_view> ruleset, item, application, as_of_text;
-  detail::each_member(decision, [&](std::string_view k, std::string_view v) {  // one pass
-    if (k == "\"ruleset\"") ruleset = v;
-    else if (k == "\"item\"") item = v;
-    else if (k == "\"application\"") application = v;
-    else if (k == "\"as_of\"") as_of_text = v;
-    return true;
-  });
   auto digest = ruleset ? detail::string_of(detail::member(*ruleset, "digest")) : std::nullopt;
   auto code = item ? detail::string_of(detail::member(*item, "code")) : std::nullopt;
   auto app = detail::string_of(application);
@@ -227,6 +224,26 @@ inline std::optional<recorded_decision> read_recorded(std::string_view decision)
   return r;
 }
 
+}  // namespace detail
+
+inline std::optional<recorded_decision> read_recorded(std::string_view decision) {
+  std::optional<std::string_view> ruleset, item, application, as_of_text;
+  detail::each_member(decision, [&](std::string_view k, std::string_view v) {  // one pass
+    if (k == "\"ruleset\"") ruleset = v;
+    else if (k == "\"item\"") item = v;
+    else if (k == "\"application\"") application = v;
+    else if (k == "\"as_of\"") as_of_text = v;
+    return !(ruleset && item && application && as_of_text);  // the rest is not needed
+  });
+  return detail::read_recorded(ruleset, item, application, as_of_text);
+}
+
+/// The same from a parsed record, whose decision's members are already found.
+inline std::optional<recorded_decision> read_recorded(const parsed_record& r) {
+  return detail::read_recorded(r.decision_member("ruleset"), r.decision_member("item"), r.decision_member("application"),
+                               r.decision_member("as_of"));
+}
+
 /// The recorded results of the rules that read masked fields: they stand in for evaluation.
 class masked_rules final : public eval::recorded_results {
  public:
@@ -237,6 +254,13 @@ class masked_rules final : public eval::recorded_results {
     for (const auto& name : masked)
       if (auto slot = item.environment->slot_of(name)) slots_.push_back(*slot);
     std::sort(slots_.begin(), slots_.end());
+  }
+  /// The same for a parsed record (which must outlive this object), whose decision's members
+  /// are already found.
+  masked_rules(const standard::item& item, const parsed_record& record) : masked_rules(item, record.masked, record.decision) {
+    conditions_text_ = record.decision_member("conditions");
+    materials_text_ = record.decision_member("materials");
+    found_ = true;
   }
 
   bool reads_masked(std::span<const std::uint32_t> read) const noexcept {
@@ -253,8 +277,9 @@ class masked_rules final : public eval::recorded_results {
     read_record();
     const auto& decls = item_.environment->declarations();
     auto recorded = [&](std::string_view name) -> std::optional<value> {
-      auto it = reads_.find(name);
-      return it == reads_.end() ? std::nullopt : detail::value_of_text(it->second);
+      for (const auto& [field, text] : reads_)  // the first condition that read it
+        if (field == name) return detail::value_of_text(text);
+      return std::nullopt;
     };
     for (const auto& c : d.conditions)
       for (auto slot : c.read) {
@@ -278,11 +303,11 @@ class masked_rules final : public eval::recorded_results {
   void condition(std::size_t, eval::rule_result& r) const override {
     if (!reads_masked(r.read)) return;
     read_record();
-    auto it = conditions_.find(r.id);
-    if (it == conditions_.end()) return;
-    r.result = it->second.result;
-    r.needs = it->second.needs;
-    r.detail = it->second.detail;
+    const auto* it = find_last(conditions_, r.id);
+    if (!it) return;
+    r.result = it->result;
+    r.needs = it->needs;
+    r.detail = it->detail;
   }
 
   void material(std::size_t k, eval::material_result& m) const override {
@@ -291,11 +316,11 @@ class masked_rules final : public eval::recorded_results {
     const auto& read = when->program->slots_read();
     if (!reads_masked({read.data(), read.size()})) return;
     read_record();
-    auto it = materials_.find(m.id);
-    if (it == materials_.end()) return;
-    m.status = it->second.status;
-    m.reason = it->second.reason;
-    m.needs = it->second.needs;
+    const auto* it = find_last(materials_, m.id);
+    if (!it) return;
+    m.status = it->status;
+    m.reason = it->reason;
+    m.needs = it->needs;
   }
 
  private:
@@ -338,6 +363,22 @@ class masked_rules final : public eval::recorded_results {
     return replayed;
   }
 
+  /// A JSON string's value, as a view into the record when it has no escapes.
+  std::optional<std::string_view> text_of(std::optional<std::string_view> raw) const {
+    if (!raw || raw->size() < 2 || raw->front() != '"' || raw->back() != '"') return std::nullopt;
+    std::string_view inner = raw->substr(1, raw->size() - 2);
+    if (inner.find('\\') == std::string_view::npos) return inner;
+    auto decoded = detail::string_of(raw);
+    if (!decoded) return std::nullopt;
+    return decoded_.emplace_back(std::move(*decoded));
+  }
+  template <class Record>
+  static const Record* find_last(const std::vector<std::pair<std::string_view, Record>>& v, std::string_view id) {
+    for (auto it = v.rbegin(); it != v.rend(); ++it)
+      if (it->first == id) return &it->second;
+    return nullptr;
+  }
+
   /// The recorded results of the conditions and materials, and the values the conditions read.
   void read_record() const {
     if (read_) return;
@@ -350,46 +391,73 @@ class masked_rules final : public eval::recorded_results {
         });
       return out;
     };
-    if (auto cs = detail::member(recorded_, "conditions"))
-      detail::each_element(*cs, [&](std::string_view c) {
-        std::optional<std::string_view> id, result, needs, detail_text, read;
-        detail::each_member(c, [&](std::string_view k, std::string_view v) {  // one pass over each
-          if (k == "\"id\"") id = v;
-          else if (k == "\"result\"") result = v;
-          else if (k == "\"needs\"") needs = v;
-          else if (k == "\"detail\"") detail_text = v;
-          else if (k == "\"read\"") read = v;
-          return true;
-        });
-        auto name = detail::string_of(id);
-        auto result_text = detail::string_of(result);
-        auto status = result_text ? detail::enum_of<eval::rule_status, 5>(*result_text) : std::nullopt;
-        if (name && status) conditions_[*name] = {*status, strings(needs), detail::string_of(detail_text).value_or("")};
-        if (read)
-          detail::each_member(*read, [&](std::string_view k, std::string_view v) {
-            if (auto field = detail::string_of(k)) reads_.try_emplace(std::move(*field), v);
+    std::optional<std::string_view> cs = conditions_text_, ms = materials_text_;
+    if (!found_)
+      detail::each_member(recorded_, [&](std::string_view k, std::string_view v) {  // one pass
+        if (k == "\"conditions\"") cs = v;
+        else if (k == "\"materials\"") ms = v;
+        return !ms;  // materials come after conditions
+      });
+    std::optional<std::string_view> id, result, needs, detail_text, read, status, reason;
+    auto clear = [&] { id = result = needs = detail_text = read = status = reason = std::nullopt; };
+    if (cs)
+      detail::each_object(
+          *cs,
+          [&](std::string_view k, std::string_view v) {
+            if (k == "\"id\"") id = v;
+            else if (k == "\"result\"") result = v;
+            else if (k == "\"needs\"") needs = v;
+            else if (k == "\"detail\"") detail_text = v;
+            else if (k == "\"read\"") read = v;
             return true;
+          },
+          [&] {
+            auto name = text_of(id);
+            auto result_text = detail::string_of(result);
+            auto rule_status = result_text ? detail::enum_of<eval::rule_status, 5>(*result_text) : std::nullopt;
+            if (name && rule_status)
+              conditions_.push_back({*name, {*rule_status, strings(needs), detail::string_of(detail_text).value_or("")}});
+            if (read)
+              detail::each_member(*read, [&](std::string_view k, std::string_view v) {
+                if (auto field = text_of(k)) reads_.emplace_back(*field, v);
+                return true;
+              });
+            clear();
           });
-      });
-    auto ms = detail::member(recorded_, "materials");
     if (auto rules = ms ? detail::member(*ms, "rules") : std::nullopt)
-      detail::each_element(*rules, [&](std::string_view m) {
-        auto id = detail::string_of(detail::member(m, "id"));
-        auto status_text = detail::string_of(detail::member(m, "status"));
-        auto status = status_text ? detail::enum_of<eval::material_status, 7>(*status_text) : std::nullopt;
-        auto reason_text = detail::string_of(detail::member(m, "reason"));
-        auto reason = reason_text ? detail::enum_of<eval::shortfall, 4>(*reason_text) : eval::shortfall::none;
-        if (id && status && reason) materials_[*id] = {*status, *reason, strings(detail::member(m, "needs"))};
-      });
+      detail::each_object(
+          *rules,
+          [&](std::string_view k, std::string_view v) {
+            if (k == "\"id\"") id = v;
+            else if (k == "\"status\"") status = v;
+            else if (k == "\"reason\"") reason = v;
+            else if (k == "\"needs\"") needs = v;
+            return true;
+          },
+          [&] {
+            auto name = text_of(id);
+            auto status_text = detail::string_of(status);
+            auto material_status = status_text ? detail::enum_of<eval::material_status, 7>(*status_text) : std::nullopt;
+            auto reason_text = detail::string_of(reason);
+            auto shortfall = reason_text ? detail::enum_of<eval::shortfall, 4>(*reason_text) : eval::shortfall::none;
+            if (name && material_status && shortfall)
+              materials_.push_back({*name, {*material_status, *shortfall, strings(needs)}});
+            clear();
+          });
   }
 
   const standard::item& item_;
   std::string_view recorded_;
   std::vector<std::uint32_t> slots_;
   mutable bool read_ = false;
-  mutable std::map<std::string, std::string_view, std::less<>> reads_;  // views into the recorded decision
-  mutable std::map<std::string, condition_record, std::less<>> conditions_;
-  mutable std::map<std::string, material_record, std::less<>> materials_;
+  // Small and read a few times each: vectors in the record's order, keyed by views into the
+  // recorded decision (or into decoded_, for the rare key written with escapes).
+  mutable std::vector<std::pair<std::string_view, std::string_view>> reads_;
+  mutable std::vector<std::pair<std::string_view, condition_record>> conditions_;
+  mutable std::vector<std::pair<std::string_view, material_record>> materials_;
+  mutable std::deque<std::string> decoded_;
+  std::optional<std::string_view> conditions_text_, materials_text_;
+  bool found_ = false;  // the two above are known
 };
 
 namespace detail {
@@ -464,7 +532,7 @@ inline redecision redecide(const standard::ruleset& rules, const parsed_record& 
     out.decision = eval::to_json(d);
     return out;
   }
-  masked_rules standing_in(*app->standard, r.masked, r.decision);
+  masked_rules standing_in(*app->standard, r);
   eval::evaluate_into(d, rules, *app, recorded.as_of, &standing_in);
   d.application_digest = recorded.application_digest;
   standing_in.restore_facts(d, m.personal == standard::journal_settings::personal_data::drop);
@@ -591,7 +659,7 @@ inline replay_report replay_text(std::string_view text, const ruleset_source& fi
     replayed_record out;
     out.line = line;
     out.seq = r.seq;
-    auto recorded = read_recorded(r.decision);
+    auto recorded = read_recorded(r);
     if (!recorded) {
       out.result = replayed_record::verdict::unreadable;
       out.detail = "its decision does not name a ruleset digest, item and as_of";
@@ -754,7 +822,7 @@ inline impact_report impact_text(std::string_view text, const standard::ruleset&
     per_record out;
     out.seq = r.seq;
     out.line = line;
-    auto recorded = read_recorded(r.decision);
+    auto recorded = read_recorded(r);
     if (!recorded) {
       out.problem = "its decision does not name a ruleset digest, item and as_of";
       results[i] = std::move(out);
