@@ -212,15 +212,21 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
 
 /// Sorts fields by path, given each one's position in the item's (sorted) declarations, moving
 /// each once: a field is a string and a value, dear to move around.
-void sort_by_path(std::vector<std::pair<std::string, value>>& fields, const std::vector<std::uint32_t>& declared_at) {
+void sort_by_path(std::vector<std::pair<std::string, value>>& fields, std::vector<std::uint32_t>& declared_at) {
   if (std::is_sorted(declared_at.begin(), declared_at.end())) return;
   std::vector<std::uint32_t> order(fields.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return declared_at[x] < declared_at[y]; });
   std::vector<std::pair<std::string, value>> sorted;
+  std::vector<std::uint32_t> sorted_at;
   sorted.reserve(fields.size());
-  for (auto i : order) sorted.push_back(std::move(fields[i]));
+  sorted_at.reserve(fields.size());
+  for (auto i : order) {
+    sorted.push_back(std::move(fields[i]));
+    sorted_at.push_back(declared_at[i]);
+  }
   fields = std::move(sorted);
+  declared_at = std::move(sorted_at);
 }
 
 std::optional<application> app_reader::read(const standard::ruleset& rules) {
@@ -274,8 +280,11 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
   if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
   if (errors_) return std::nullopt;
   a.slots.reserve(a.fields.size());
-  for (const auto& [name, v] : a.fields)
-    a.slots.push_back(a.standard->environment->slot_of(name).value_or(standard::no_slot));
+  const auto& field_slots = a.standard->field_slots;
+  for (std::size_t i = 0; i < a.fields.size(); ++i)
+    a.slots.push_back(field_slots.size() == a.standard->fields.size()
+                          ? field_slots[field_order_[i]]  // found by the loader
+                          : a.standard->environment->slot_of(a.fields[i].first).value_or(standard::no_slot));
   if (digest_) a.digest = sha256_digest(canonical_form(a));
   return a;
 }

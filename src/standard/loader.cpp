@@ -445,6 +445,8 @@ class item_reader {
     auto slot = [&](std::string_view name) { return env_->slot_of(name).value_or(no_slot); };
     it_.as_of_slot = slot("as_of");
     it_.accepted_on_slot = slot("accepted_on");
+    it_.field_slots.clear();
+    for (const auto& f : it_.fields) it_.field_slots.push_back(slot(f.name));
     for (auto& d : it_.derive) d.slot = slot(d.name);
 
     for (auto& t : it_.tables) {

@@ -224,6 +224,16 @@ TEST_CASE("loader: the demo ruleset loads clean, with a stable digest") {
   std::thread t([&] { other = standard::load_ruleset(source_dir / "rulesets/cn-demo").rules->digest; });
   t.join();
   CHECK(other == first.rules->digest);
+  // Each field's slot is found once, at load, and is the slot its name declares.
+  for (const auto& item : first.rules->items) {
+    INFO(item.code);
+    REQUIRE(item.field_slots.size() == item.fields.size());
+    for (std::size_t i = 0; i < item.fields.size(); ++i) {
+      INFO(item.fields[i].name);
+      CHECK(item.field_slots[i] == item.environment->slot_of(item.fields[i].name).value_or(standard::no_slot));
+      CHECK(item.field_slots[i] != standard::no_slot);
+    }
+  }
 }
 
 TEST_CASE("loader: an unreadable ruleset says so") {

@@ -235,6 +235,7 @@ struct item {
   std::string digest;  ///< sha256 of the item file
   std::shared_ptr<const expr::environment> environment;  ///< fields and facts, for evaluation
   std::uint32_t as_of_slot = no_slot, accepted_on_slot = no_slot;
+  std::vector<std::uint32_t> field_slots;  ///< each of `fields`' slot, by index (set by the loader)
 
   const field* find_field(std::string_view name) const noexcept {
     auto it = std::lower_bound(fields.begin(), fields.end(), name, [](const field& f, std::string_view n) { return f.name < n; });
