@@ -264,3 +264,22 @@ TEST_CASE("eval: placeholder programs (decision-table cells)") {
   CHECK(is_true(p->evaluate(act, value(50))));
   CHECK(is_false(p->evaluate(act, value(100))));
 }
+
+TEST_CASE("eval: lists and maps of constants mean what they say, built once or not") {
+  fixture f;
+  f.bind("scope", value(list{value("hot"), value("bulk")}));
+  f.bind("kind", value("catering"));
+  CHECK(is_true(f.run(R"(scope.exists(s, s in ["hot", "cold", "raw"]))")));
+  CHECK(is_false(f.run(R"(scope.all(s, s in ["hot", "cold", "raw"]))")));
+  CHECK(is_true(f.run(R"(kind in ["food_sales", "catering"])")));
+  CHECK(is_false(f.run(R"(kind in [])")));
+  CHECK(is_true(f.run(R"([[1, 2], [3]] == [[1, 2], [3]])")));
+  CHECK(is_true(f.run(R"({"a": [1, 2], "b": {"c": 3}}.b.c == 3)")));
+  CHECK(is_true(f.run(R"("a" in {"a": 1, "b": 2})")));
+  // A repeated key is still an error at evaluation, as CEL says, in the comprehension too.
+  CHECK(err(f.run(R"({"a": 1, "a": 2})")).find("repeated key") != std::string::npos);
+  CHECK(is_err(f.run(R"(scope.exists(s, s in {"hot": 1, "hot": 2}))")));
+  // A list holding a variable is built on each evaluation, from that evaluation's values.
+  CHECK(is_true(f.run(R"(scope.all(s, s in [s, "x"]))")));
+  CHECK(f.run(R"(scope.map(s, [s, "const"]))").as_list()[1].as_list()[0].as_string() == "bulk");
+}

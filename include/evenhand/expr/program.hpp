@@ -284,7 +284,8 @@ class program {
       case opcode::in: {
         value t1, t2;
         const value& a = eval(in.args[0], f, t1);
-        if (const inst& rhs = code_[in.args[1]]; rhs.op == opcode::constant && !a.is_exceptional()) {
+        if (const inst& rhs = code_[in.args[1]];
+            rhs.op == opcode::constant && !a.is_exceptional() && !consts_[rhs.a].is_exceptional()) {
           // Hot path: a member, a local or a placeholder against a constant (`s.role in [...]`).
           const value& c = consts_[rhs.a];
           int r = compare_bool(in.op, a, c);
@@ -813,6 +814,37 @@ inline std::optional<program> compile(ast tree, const environment& env, diagnost
       case node_kind::placeholder: in.op = opcode::placeholder; break;
     }
   }
+  // Lists and maps written with constants only (`s in ["hot", "cold"]`) are built once, here,
+  // not on every evaluation (inside a comprehension: on every iteration). A map with a repeated
+  // key stays as written, so evaluation reports it as before.
+  std::vector<bool> folded(p.code_.size(), false);
+  auto fold = [&](auto&& self, std::uint32_t i) -> void {
+    if (i >= folded.size() || folded[i]) return;
+    folded[i] = true;
+    for (auto c : p.code_[i].args) self(self, c);
+    detail::inst& in = p.code_[i];
+    if (in.op != opcode::make_list && in.op != opcode::make_map) return;
+    for (auto c : in.args)
+      if (p.code_[c].op != opcode::constant) return;
+    value built;
+    if (in.op == opcode::make_list) {
+      list items;
+      items.reserve(in.args.size());
+      for (auto c : in.args) items.push_back(p.consts_[p.code_[c].a]);
+      built = value(std::move(items));
+    } else {
+      if (in.args.size() % 2) return;
+      map_entries entries;
+      for (std::size_t k = 0; k + 1 < in.args.size(); k += 2)
+        entries.emplace_back(p.consts_[p.code_[in.args[k]].a], p.consts_[p.code_[in.args[k + 1]].a]);
+      built = value::make_map(std::move(entries));
+      if (built.is_exceptional()) return;
+    }
+    in.op = opcode::constant;
+    in.a = add_const(std::move(built));
+    in.args.clear();
+  };
+  for (std::uint32_t i = 0; i < p.code_.size(); ++i) fold(fold, i);
   // Hot path: a comparison of a variable with a constant.
   for (auto& in : p.code_) {
     bool cmp = in.op == opcode::eq || in.op == opcode::ne || in.op == opcode::lt || in.op == opcode::le ||
