@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <span>
 
 namespace evenhand::eval {
 namespace {
@@ -119,28 +120,50 @@ class app_reader {
     }
   }
 
-  /// Walks nested maps, matching dotted paths against the item's fields.
-  void read_fields(const node& n, const std::string& prefix, const standard::item& item,
-                   std::vector<std::pair<std::string, value>>& out) {
+  /// Walks nested maps, matching dotted paths against the item's fields. `fields` holds the
+  /// declarations under `prefix` (all of them at the top), sorted by name; each name's part
+  /// after the prefix and its dot starts at `skip`. A key is looked up in that range alone,
+  /// by the rest of the name, so no path is built unless an error names it.
+  void read_fields(const node& n, std::string_view prefix, std::span<const standard::field> fields, std::size_t skip,
+                   const standard::item& item, std::vector<std::pair<std::string, value>>& out) {
     if (!n.is_map()) {
-      error(n, "E402", "'" + (prefix.empty() ? std::string("fields") : prefix) + "' must be a map");
+      error(n, "E402", "'" + (prefix.empty() ? std::string("fields") : std::string(prefix)) + "' must be a map");
       return;
     }
+    auto rest = [skip](const standard::field& f) { return std::string_view(f.name).substr(skip); };
     doc_.each(n, [&](const node& key) {
-      std::string path = prefix.empty() ? std::string(key.text) : prefix + "." + std::string(key.text);
+      std::string_view k = key.text;
       const node& v = doc_.at(key.value);
-      if (const standard::field* f = item.find_field(path)) {
+      auto at = std::lower_bound(fields.begin(), fields.end(), k,
+                                 [&](const standard::field& f, std::string_view x) { return rest(f) < x; });
+      if (at != fields.end() && rest(*at) == k) {
         if (v.is_null()) return;  // given as empty: the same as absent
-        if (auto converted = convert(v, f->type, *f, path_ref{nullptr, path})) {
-          out.emplace_back(std::move(path), std::move(*converted));
-          field_order_.push_back(static_cast<std::uint32_t>(f - item.fields.data()));
+        if (auto converted = convert(v, at->type, *at, path_ref{nullptr, at->name})) {
+          out.emplace_back(at->name, std::move(*converted));
+          field_order_.push_back(static_cast<std::uint32_t>(&*at - item.fields.data()));
         }
         return;
       }
-      if (item.has_fields_under(path)) {
-        read_fields(v, path, item, out);
+      // The members of a record written nested: the names that go on with k and a dot. They
+      // sort together (any name between two of them shares their start), from the first name
+      // not below k + "." (compared without building it); `at` is no later than that.
+      auto below = [&](const standard::field& f) {
+        std::string_view head = rest(f).substr(0, k.size());
+        if (head != k) return head < k;
+        return rest(f).size() == k.size() || rest(f)[k.size()] < '.';
+      };
+      auto under = [&](const standard::field& f) {
+        std::string_view r = rest(f);
+        return r.size() > k.size() && r.starts_with(k) && r[k.size()] == '.';
+      };
+      auto group = std::partition_point(at, fields.end(), below);
+      auto group_end = std::find_if_not(group, fields.end(), under);
+      if (group_end != group) {
+        read_fields(v, std::string_view(group->name).substr(0, skip + k.size()),
+                    {&*group, static_cast<std::size_t>(group_end - group)}, skip + k.size() + 1, item, out);
         return;
       }
+      std::string path = prefix.empty() ? std::string(k) : std::string(prefix) + "." + std::string(k);
       std::vector<std::string> names;
       for (const auto& f : item.fields) names.push_back(f.name);
       std::string near = closest_match(path, names);
@@ -271,7 +294,7 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
   field_order_.reserve(a.standard->fields.size());
   for (const char* section : {"fields", "facts"}) {
     const node* n = doc_.find(top, section);
-    if (n && !n->is_null()) read_fields(*n, "", *a.standard, a.fields);
+    if (n && !n->is_null()) read_fields(*n, {}, a.standard->fields, 0, *a.standard, a.fields);
   }
   sort_by_path(a.fields, field_order_);
   for (std::size_t i = 1; i < a.fields.size(); ++i)
@@ -365,7 +388,7 @@ void append_value(std::string& out, const value& v) {
 
 std::string canonical_form(const application& a) {
   std::string out;
-  out.reserve(1024);
+  out.reserve(512 + 64 * (a.fields.size() + a.materials.size()));  // enough for most: one allocation
   out += "{\"fields\":{";
   for (std::size_t i = 0; i < a.fields.size(); ++i) {
     if (i) out += ',';

@@ -3,12 +3,18 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <algorithm>
+
 namespace evenhand::eval::detail {
 
 /// Appends nodes in document order, linking each to its parent.
 class document_builder {
  public:
-  explicit document_builder(std::string_view source) : source_(source) { doc_.nodes_.reserve(64); }
+  explicit document_builder(std::string_view source) : source_(source) {
+    // About one node per 16 bytes of pretty-printed JSON: one allocation for most documents.
+    doc_.nodes_.reserve(std::max<std::size_t>(64, source.size() / 16));
+    open_.reserve(8);
+  }
 
   /// A new value node, linked as the next item of the open sequence or as the value of the
   /// open map's last key.
@@ -30,13 +36,13 @@ class document_builder {
   std::string_view keep(std::string_view s) {
     if (!pending_.empty()) {
       pending_.append(s);
-      doc_.storage_.push_back(std::move(pending_));
+      doc_.storage_.push_front(std::move(pending_));
       pending_.clear();
-      return doc_.storage_.back();
+      return doc_.storage_.front();
     }
     if (s.data() >= source_.data() && s.data() + s.size() <= source_.data() + source_.size()) return s;
-    doc_.storage_.emplace_back(s);
-    return doc_.storage_.back();
+    doc_.storage_.emplace_front(s);
+    return doc_.storage_.front();
   }
   void part(std::string_view s) { pending_.append(s); }
   std::size_t offset_of(std::string_view s) const {

@@ -14,7 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
-#include <deque>
+#include <forward_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,7 +65,9 @@ class document {
  private:
   friend class document_builder;
   std::vector<node> nodes_;
-  std::deque<std::string> storage_;  // text that had to be unescaped; deque: views stay valid
+  // Text that had to be unescaped. A list: views into it stay valid as it grows, and an empty
+  // one allocates nothing (most documents need none; a deque allocates on construction).
+  std::forward_list<std::string> storage_;
 };
 
 /// A diagnostic at byte `offset` of `text`, which starts at line `first_line` of `file`.

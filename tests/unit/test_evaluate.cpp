@@ -194,6 +194,55 @@ TEST_CASE("evaluate: a JSON application reads as the same application written in
   CHECK(area->second.as_decimal().to_string() == "35.5");
 }
 
+TEST_CASE("evaluate: fields read the same nested, as flat dotted keys, or mixed") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const auto& rules = *loaded.rules;
+  const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\", \"fields\": ";
+  auto read = [&](const std::string& fields, diagnostics& problems) {
+    return eval::read_application(head + fields + "}", "app.json", rules, problems);
+  };
+  diagnostics problems;
+  auto nested = read(R"({"legal_rep": {"name": "刘某某", "id_no": "440106198503121237"}, "premises": {"area_m2": 35.5}})", problems);
+  auto flat = read(R"({"premises.area_m2": 35.5, "legal_rep.id_no": "440106198503121237", "legal_rep.name": "刘某某"})", problems);
+  auto mixed = read(R"({"legal_rep": {"id_no": "440106198503121237"}, "legal_rep.name": "刘某某", "premises": {"area_m2": 35.5}})", problems);
+  REQUIRE(nested);
+  REQUIRE(flat);
+  REQUIRE(mixed);
+  CHECK(problems.empty());
+  CHECK(nested->digest == flat->digest);
+  CHECK(nested->digest == mixed->digest);
+  REQUIRE(nested->fields.size() == 3);
+  CHECK(nested->fields[0].first == "legal_rep.id_no");
+  CHECK(nested->fields[1].first == "legal_rep.name");
+  CHECK(nested->fields[2].first == "premises.area_m2");
+  CHECK(nested->slots == flat->slots);
+
+  auto errors_of = [&](const std::string& fields) {
+    diagnostics p;
+    CHECK_FALSE(read(fields, p));
+    return p;
+  };
+  // A member that does not exist is named by its whole path, nested or flat.
+  auto p = errors_of(R"({"premises": {"area": 10}})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E401");
+  CHECK(p[0].message.find("'premises.area'") != std::string::npos);
+  CHECK(p[0].hint.find("premises.area_m2") != std::string::npos);
+  // A start of a name is not a record: "legal" is neither a field nor the head of one.
+  p = errors_of(R"({"legal": {"rep": {"name": "x"}}})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E401");
+  // A record written as a single value, and a field given twice (nested and flat).
+  p = errors_of(R"({"premises": 3})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E402");
+  CHECK(p[0].message.find("'premises'") != std::string::npos);
+  p = errors_of(R"({"premises": {"area_m2": 35.5}, "premises.area_m2": 36})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+}
+
 TEST_CASE("evaluate: errors in a JSON application are located exactly") {
   auto loaded = standard::load_ruleset(demo);
   REQUIRE(loaded.rules);
