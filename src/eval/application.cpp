@@ -49,6 +49,7 @@ class app_reader {
     if (t.kind() == type_kind::list) {
       if (!n.is_sequence()) return bad("a list, such as [a, b]");
       list items;
+      items.reserve(doc_.count(n));
       bool ok = true;
       doc_.each(n, [&](const node& e) {
         if (!ok) return;
@@ -62,6 +63,7 @@ class app_reader {
     if (t.kind() == type_kind::record) {
       if (!n.is_map()) return bad("a map of its members");
       map_entries entries;
+      entries.reserve(doc_.count(n));
       bool ok = true;
       doc_.each(n, [&](const node& key) {
         if (!ok) return;
@@ -234,22 +236,28 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
 }
 
 /// Sorts fields by path, given each one's position in the item's (sorted) declarations, moving
-/// each once: a field is a string and a value, dear to move around.
+/// each field once along its cycle of the permutation: a field is a string and a value, dear to
+/// move around.
 void sort_by_path(std::vector<std::pair<std::string, value>>& fields, std::vector<std::uint32_t>& declared_at) {
   if (std::is_sorted(declared_at.begin(), declared_at.end())) return;
   std::vector<std::uint32_t> order(fields.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return declared_at[x] < declared_at[y]; });
-  std::vector<std::pair<std::string, value>> sorted;
-  std::vector<std::uint32_t> sorted_at;
-  sorted.reserve(fields.size());
-  sorted_at.reserve(fields.size());
-  for (auto i : order) {
-    sorted.push_back(std::move(fields[i]));
-    sorted_at.push_back(declared_at[i]);
+  // fields[i] becomes the old fields[order[i]]; order[i] = i marks a place filled.
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    if (order[i] == i) continue;
+    auto held = std::move(fields[i]);
+    std::uint32_t j = i;
+    while (order[j] != i) {
+      std::uint32_t from = order[j];
+      fields[j] = std::move(fields[from]);
+      order[j] = j;
+      j = from;
+    }
+    fields[j] = std::move(held);
+    order[j] = j;
   }
-  fields = std::move(sorted);
-  declared_at = std::move(sorted_at);
+  std::sort(declared_at.begin(), declared_at.end());
 }
 
 std::optional<application> app_reader::read(const standard::ruleset& rules) {

@@ -49,6 +49,12 @@ class document {
   void each(const node& parent, F&& f) const {
     for (std::uint32_t i = parent.first; i != none; i = nodes_[i].next) f(nodes_[i]);
   }
+  /// How many items a sequence has, or keys a map.
+  std::size_t count(const node& parent) const noexcept {
+    std::size_t n = 0;
+    for (std::uint32_t i = parent.first; i != none; i = nodes_[i].next) ++n;
+    return n;
+  }
   /// The value of `key` in a map, or nullptr.
   const node* find(const node& map, std::string_view key) const noexcept {
     if (!map.is_map()) return nullptr;
