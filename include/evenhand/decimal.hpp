@@ -11,6 +11,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,20 +103,52 @@ class decimal {
   constexpr int scale() const noexcept { return scale_; }
   constexpr int sign() const noexcept { return c_ < 0 ? -1 : c_ > 0 ? 1 : 0; }
 
-  /// The digits as written, scale kept: "12.50", "-0.05", "3".
-  std::string to_string() const {
-    std::string digits;
+  /// The most bytes `write` writes: a sign, 39 digits, "0." and the point.
+  static constexpr std::size_t max_text = 48;
+
+  /// Writes the digits as written, scale kept ("12.50", "-0.05", "3") at `out`, which has room
+  /// for max_text bytes; returns the end of what it wrote.
+  char* write(char* out) const noexcept {
+    char buf[48];
+    char* const end = buf + sizeof buf;
+    char* b = end;
     unsigned __int128 m = c_ < 0 ? static_cast<unsigned __int128>(-(c_ + 1)) + 1
                                  : static_cast<unsigned __int128>(c_);
-    do {
-      digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(m % 10)));
+    while (m > static_cast<unsigned __int128>(UINT64_MAX)) {  // rare: 128-bit division is slow
+      *--b = static_cast<char>('0' + static_cast<int>(m % 10));
       m /= 10;
-    } while (m != 0);
-    if (static_cast<int>(digits.size()) <= scale_)
-      digits.insert(0, static_cast<std::size_t>(scale_ - static_cast<int>(digits.size()) + 1), '0');
-    if (scale_ > 0) digits.insert(digits.size() - static_cast<std::size_t>(scale_), 1, '.');
-    if (c_ < 0) digits.insert(digits.begin(), '-');
-    return digits;
+    }
+    auto small = static_cast<std::uint64_t>(m);
+    do {
+      *--b = static_cast<char>('0' + static_cast<int>(small % 10));
+      small /= 10;
+    } while (small != 0);
+    const auto n = static_cast<int>(end - b);
+    if (c_ < 0) *out++ = '-';
+    if (scale_ <= 0) {
+      std::memcpy(out, b, static_cast<std::size_t>(n));
+      return out + n;
+    }
+    if (n <= scale_) {  // 0.0…digits
+      *out++ = '0';
+      *out++ = '.';
+      std::memset(out, '0', static_cast<std::size_t>(scale_ - n));
+      out += scale_ - n;
+      std::memcpy(out, b, static_cast<std::size_t>(n));
+      return out + n;
+    }
+    const int whole = n - scale_;
+    std::memcpy(out, b, static_cast<std::size_t>(whole));
+    out += whole;
+    *out++ = '.';
+    std::memcpy(out, b + whole, static_cast<std::size_t>(scale_));
+    return out + scale_;
+  }
+
+  /// The digits as written, scale kept: "12.50", "-0.05", "3".
+  std::string to_string() const {
+    char buf[max_text];
+    return std::string(buf, write(buf));
   }
 
   /// The nearest double (correctly rounded from the exact text).

@@ -1,6 +1,8 @@
 // Source locations and diagnostics: what an editor wrote wrong, as data.
 #pragma once
 
+#include <evenhand/detail/json_out.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <array>
@@ -143,14 +145,6 @@ inline std::string first_error(const diagnostics& ds) {
 }
 
 namespace detail {
-
-/// Characters JSON strings must escape: control characters, '"' and '\\'.
-inline constexpr auto json_escape_table = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
-  t['"'] = t['\\'] = true;
-  return t;
-}();
 
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";

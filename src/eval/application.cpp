@@ -344,25 +344,17 @@ std::optional<application> read_application(std::string_view text, const std::st
 
 namespace {
 
-void append_value(std::string& out, const value& v);
+using evenhand::detail::json_out;
 
-void append_string(std::string& out, std::string_view s) { evenhand::detail::append_json_string(out, s); }
-
-void append_integer(std::string& out, auto n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, end);
-}
-
-void append_value(std::string& out, const value& v) {
+void append_value(json_out& out, const value& v) {
   switch (v.kind()) {
     case value_kind::null_value: out += "null"; return;
     case value_kind::bool_value: out += v.as_bool() ? "true" : "false"; return;
-    case value_kind::int_value: append_integer(out, v.as_int()); return;
-    case value_kind::uint_value: append_integer(out, v.as_uint()); return;
-    case value_kind::decimal_value: out += v.as_decimal().to_string(); return;
-    case value_kind::date_value: append_string(out, v.as_date().to_string()); return;
-    case value_kind::timestamp_value: append_string(out, v.as_timestamp().to_string()); return;
+    case value_kind::int_value: out.integer(v.as_int()); return;
+    case value_kind::uint_value: out.integer(v.as_uint()); return;
+    case value_kind::decimal_value: out.advance(v.as_decimal().write(out.reserve(decimal::max_text))); return;
+    case value_kind::date_value: out.escaped(v.as_date().to_string()); return;
+    case value_kind::timestamp_value: out.escaped(v.as_timestamp().to_string()); return;
     case value_kind::list_value: {
       out += '[';
       bool first = true;
@@ -380,55 +372,58 @@ void append_value(std::string& out, const value& v) {
       for (const auto& [k, e] : v.as_map()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, k.kind() == value_kind::string_value ? std::string_view(k.as_string()) : std::string_view("?"));
+        out.escaped(k.kind() == value_kind::string_value ? std::string_view(k.as_string()) : std::string_view("?"));
         out += ':';
         append_value(out, e);
       }
       out += '}';
       return;
     }
-    case value_kind::string_value: append_string(out, v.as_string()); return;
-    default: append_string(out, kind_name(v.kind()));
+    case value_kind::string_value: out.escaped(v.as_string()); return;
+    default: out.escaped(kind_name(v.kind()));
   }
 }
 
 }  // namespace
 
 std::string canonical_form(const application& a) {
-  std::string out;
-  out.reserve(512 + 64 * (a.fields.size() + a.materials.size()));  // enough for most: one allocation
-  out += "{\"fields\":{";
-  for (std::size_t i = 0; i < a.fields.size(); ++i) {
-    if (i) out += ',';
-    append_string(out, a.fields[i].first);
-    out += ':';
-    append_value(out, a.fields[i].second);
-  }
-  out += "},\"id\":";
-  append_string(out, a.id);
-  out += ",\"item\":";
-  append_string(out, a.item);
-  out += ",\"materials\":[";
-  for (std::size_t i = 0; i < a.materials.size(); ++i) {
-    const auto& m = a.materials[i];
-    if (i) out += ',';
-    out += m.commitment ? "{\"commitment\":true,\"copies\":" : "{\"commitment\":false,\"copies\":";
-    append_integer(out, m.copies);
-    out += ",\"form\":\"";
-    out += standard::to_string(m.form);
-    out += "\",\"id\":";
-    append_string(out, m.id);
-    if (m.valid_until) {
-      out += ",\"valid_until\":\"";
-      out += m.valid_until->to_string();
-      out += '"';
+  std::string text;
+  text.reserve(512 + 64 * (a.fields.size() + a.materials.size()));  // enough for most: one allocation
+  {  // the writer gives the string its size back when it closes, before the string is returned
+    json_out out(text);
+    out += "{\"fields\":{";
+    for (std::size_t i = 0; i < a.fields.size(); ++i) {
+      if (i) out += ',';
+      out.escaped(a.fields[i].first);
+      out += ':';
+      append_value(out, a.fields[i].second);
     }
+    out += "},\"id\":";
+    out.escaped(a.id);
+    out += ",\"item\":";
+    out.escaped(a.item);
+    out += ",\"materials\":[";
+    for (std::size_t i = 0; i < a.materials.size(); ++i) {
+      const auto& m = a.materials[i];
+      if (i) out += ',';
+      out += m.commitment ? "{\"commitment\":true,\"copies\":" : "{\"commitment\":false,\"copies\":";
+      out.integer(m.copies);
+      out += ",\"form\":\"";
+      out += standard::to_string(m.form);
+      out += "\",\"id\":";
+      out.escaped(m.id);
+      if (m.valid_until) {
+        out += ",\"valid_until\":\"";
+        out += m.valid_until->to_string();
+        out += '"';
+      }
+      out += '}';
+    }
+    out += "],\"submitted_at\":";
+    out.escaped(a.submitted_at.to_string());
     out += '}';
   }
-  out += "],\"submitted_at\":";
-  append_string(out, a.submitted_at.to_string());
-  out += '}';
-  return out;
+  return text;
 }
 
 }  // namespace evenhand::eval

@@ -26,6 +26,14 @@ TEST_CASE("decimal: parse and print keep the written scale") {
   CHECK(decimal::parse("99999999999999999999999999999999999999"));        // 38 digits
   CHECK(!decimal::parse("999999999999999999999999999999999999999"));      // 39 digits
   CHECK(d("0.00000000000000000000000000000000000000000").to_string().size() == 40);
+  // Coefficients past 64 bits print through the 128-bit path, every digit in place.
+  for (const char* text : {"99999999999999999999999999999999999999", "-99999999999999999999999999999999999999",
+                           "1234567890123456789012345678.9012345678", "-0.12345678901234567890123456789012345678",
+                           "18446744073709551616", "18446744073709551615", "-18446744073709551616.5", "-0.001"})
+    CHECK(d(text).to_string() == text);
+  char buf[decimal::max_text];
+  auto widest = d("-0.00000000000000000000000000000000000001");
+  CHECK(std::string(buf, widest.write(buf)) == widest.to_string());
 }
 
 TEST_CASE("decimal: comparison ignores scale") {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -15,8 +16,14 @@ namespace evenhand::eval {
 
 namespace detail {
 
-inline void put_string(std::string& out, std::string_view s) { evenhand::detail::append_json_string(out, s); }
+using evenhand::detail::json_out;
 
+inline void put_string(json_out& out, std::string_view s) { out.escaped(s); }
+
+template <class Int>
+void append_integer(json_out& out, Int i) {
+  out.integer(i);
+}
 template <class Int>
 void append_integer(std::string& out, Int i) {
   char buf[24];
@@ -26,17 +33,17 @@ void append_integer(std::string& out, Int i) {
 
 /// Plain JSON for a value: exact decimals as numbers, dates and times as strings; an error or
 /// unknown as {"error": …} / {"unknown": [fields]}.
-inline void put_value(std::string& out, const value& v) {
+inline void put_value(json_out& out, const value& v) {
   switch (v.kind()) {
     case value_kind::null_value: out += "null"; return;
     case value_kind::bool_value: out += v.as_bool() ? "true" : "false"; return;
-    case value_kind::int_value: append_integer(out, v.as_int()); return;
-    case value_kind::uint_value: append_integer(out, v.as_uint()); return;
-    case value_kind::decimal_value: out += v.as_decimal().to_string(); return;
+    case value_kind::int_value: out.integer(v.as_int()); return;
+    case value_kind::uint_value: out.integer(v.as_uint()); return;
+    case value_kind::decimal_value: out.advance(v.as_decimal().write(out.reserve(decimal::max_text))); return;
     case value_kind::double_value: {
       // Doubles never arise from decimal data; print them exactly as their shortest text.
       auto d = decimal::from_double(v.as_double());
-      if (d) out += d->to_string();
+      if (d) out.advance(d->write(out.reserve(decimal::max_text)));
       else put_string(out, "non-finite");
       return;
     }
@@ -59,10 +66,16 @@ inline void put_value(std::string& out, const value& v) {
       for (const auto& [k, e] : v.as_map()) {  // map entries are sorted: one order everywhere
         if (!first) out += ',';
         first = false;
-        std::string key;
-        if (k.kind() == value_kind::string_value) key = k.as_string();
-        else put_value(key, k);
-        put_string(out, key);
+        if (k.kind() == value_kind::string_value) {
+          put_string(out, k.as_string());
+        } else {  // a number or bool key, as the text of a string
+          std::string key;
+          {
+            json_out text(key);
+            put_value(text, k);
+          }
+          put_string(out, key);
+        }
         out += ':';
         put_value(out, e);
       }
@@ -88,27 +101,39 @@ inline void put_value(std::string& out, const value& v) {
   }
 }
 
+/// The same, appended to a string.
+inline void put_value(std::string& out, const value& v) {
+  json_out o(out);
+  put_value(o, v);
+}
+
 /// A tiny writer for objects whose keys the caller gives in sorted order.
 class object_writer {
  public:
-  explicit object_writer(std::string& out) : out_(out) { out_.push_back('{'); }
-  ~object_writer() { out_.push_back('}'); }
+  explicit object_writer(json_out& out) : out_(out) { out_ += '{'; }
+  ~object_writer() { out_ += '}'; }
+  object_writer(const object_writer&) = delete;
+  object_writer& operator=(const object_writer&) = delete;
   /// `k` is one of the format's own keys (plain ASCII) or a declared variable name (a dotted
   /// identifier): neither needs escaping.
-  std::string& key(std::string_view k) {
-    if (first_) out_.push_back('"');
-    else out_.append(",\"", 2);
+  json_out& key(std::string_view k) {
+    char* p = out_.reserve(k.size() + 4);
+    if (!first_) *p++ = ',';
     first_ = false;
-    out_.append(k);
-    out_.append("\":", 2);
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p++ = ':';
+    out_.advance(p);
     return out_;
   }
   /// A key from the ruleset's text (output names, variable names): escaped like any string.
-  std::string& escaped_key(std::string_view k) {
-    if (!first_) out_.push_back(',');
+  json_out& escaped_key(std::string_view k) {
+    if (!first_) out_ += ',';
     first_ = false;
     put_string(out_, k);
-    out_.push_back(':');
+    out_ += ':';
     return out_;
   }
   void str(std::string_view k, std::string_view v) { put_string(key(k), v); }
@@ -117,7 +142,7 @@ class object_writer {
   void strings(std::string_view k, const std::vector<String>& v) { strings(k, std::span<const String>(v)); }
   template <class String>
   void strings(std::string_view k, std::span<const String> v) {
-    std::string& o = key(k);
+    json_out& o = key(k);
     o += '[';
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (i) o += ',';
@@ -146,7 +171,7 @@ class object_writer {
     for (auto slot : slots)
       if (const fact* f = find_fact(d, slot)) buf[n++] = {f->name, &f->v};
     std::sort(buf, buf + n);
-    std::string& o = key(k);
+    json_out& o = key(k);
     object_writer w(o);
     for (std::size_t i = 0; i < n; ++i) put_value(w.escaped_key(buf[i].first), *buf[i].second);
   }
@@ -163,7 +188,7 @@ class object_writer {
     }
     for (std::size_t i = 0; i < count; ++i) buf[i] = get(i);
     std::sort(buf, buf + count);
-    std::string& o = key(k);
+    json_out& o = key(k);
     object_writer w(o);
     for (std::size_t i = 0; i < count; ++i) put_value(w.escaped_key(buf[i].first), *buf[i].second);
   }
@@ -172,15 +197,12 @@ class object_writer {
     return it != d.facts.end() && it->slot == slot ? &*it : nullptr;
   }
 
- public:
-
- private:
-  std::string& out_;
+  json_out& out_;
   bool first_ = true;
 };
 
 template <class T, class F>
-void array(std::string& out, const std::vector<T>& items, F&& each) {
+void array(json_out& out, const std::vector<T>& items, F&& each) {
   out += '[';
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
@@ -197,11 +219,12 @@ inline std::string to_json(const decision& d) {
   std::string out;
   out.reserve(4096);
   {
-    object_writer w(out);
+    detail::json_out sink(out);
+    object_writer w(sink);
     w.str("application", d.application_digest);
     w.str("application_id", d.application_id);
     w.str("as_of", d.as_of.to_string());
-    detail::array(w.key("conditions"), d.conditions, [&d](std::string& o, const rule_result& r) {
+    detail::array(w.key("conditions"), d.conditions, [&d](detail::json_out& o, const rule_result& r) {
       object_writer c(o);
       if (!r.detail.empty()) c.str("detail", r.detail);
       c.str("id", r.id);
@@ -210,7 +233,7 @@ inline std::string to_json(const decision& d) {
       c.str("result", to_string(r.result));
     });
     w.str("engine", d.engine);
-    detail::array(w.key("fees"), d.fees, [](std::string& o, const fee_result& f) {
+    detail::array(w.key("fees"), d.fees, [](detail::json_out& o, const fee_result& f) {
       object_writer c(o);
       if (f.amount) c.val("amount", *f.amount);
       if (!f.detail.empty()) c.str("detail", f.detail);
@@ -218,16 +241,16 @@ inline std::string to_json(const decision& d) {
       c.str("status", to_string(f.status));
     });
     {
-      std::string& o = w.key("item");
+      detail::json_out& o = w.key("item");
       object_writer c(o);
       c.str("code", d.item);
       c.str("digest", d.item_digest);
       c.str("version", d.item_version);
     }
     {
-      std::string& o = w.key("materials");
+      detail::json_out& o = w.key("materials");
       object_writer c(o);
-      detail::array(c.key("rules"), d.materials, [](std::string& o2, const material_result& m) {
+      detail::array(c.key("rules"), d.materials, [](detail::json_out& o2, const material_result& m) {
         object_writer e(o2);
         e.str("id", m.id);
         if (!m.needs.empty()) e.strings("needs", m.needs);
@@ -236,7 +259,7 @@ inline std::string to_json(const decision& d) {
       });
       c.strings("unexpected", d.unexpected_materials);
     }
-    detail::array(w.key("notice"), d.notice, [](std::string& o, const notice_entry& n) {
+    detail::array(w.key("notice"), d.notice, [](detail::json_out& o, const notice_entry& n) {
       object_writer e(o);
       e.strings("basis", n.basis);
       if (n.due) e.str("due", n.due->to_string());
@@ -246,33 +269,33 @@ inline std::string to_json(const decision& d) {
       e.str("text", n.text);
     });
     w.str("outcome", to_string(d.outcome));
-    detail::array(w.key("outputs"), d.outputs, [](std::string& o, const output_result& r) {
+    detail::array(w.key("outputs"), d.outputs, [](detail::json_out& o, const output_result& r) {
       object_writer e(o);
       e.str("id", r.id);
       e.str("status", to_string(r.status));
       e.pairs("values", r.values);
     });
     {
-      std::string& o = w.key("ruleset");
+      detail::json_out& o = w.key("ruleset");
       object_writer c(o);
       c.str("digest", d.ruleset_digest);
       c.str("id", d.ruleset_id);
     }
     {
       const auto& s = d.schedule;
-      std::string& o = w.key("schedule");
+      detail::json_out& o = w.key("schedule");
       object_writer c(o);
       c.str("accepted_on", s.accepted_on.to_string());
       c.strings("critical_path", s.critical_path);
       {
-        std::string& o2 = c.key("due");
+        detail::json_out& o2 = c.key("due");
         object_writer due(o2);
         due.date_or_null("control_line", s.control_line);
         due.date_or_null("legal", s.legal);
         due.date_or_null("promised", s.promised);
       }
       c.strings("errors", s.errors);
-      detail::array(c.key("steps"), s.steps, [](std::string& o2, const scheduled_step& st) {
+      detail::array(c.key("steps"), s.steps, [](detail::json_out& o2, const scheduled_step& st) {
         object_writer e(o2);
         e.str("applies", to_string(st.applies));
         e.key("counted") += st.counted ? "true" : "false";
@@ -281,15 +304,15 @@ inline std::string to_json(const decision& d) {
       });
     }
     w.str("stage", to_string(d.stage));
-    detail::array(w.key("tables"), d.tables, [](std::string& o, const table_result& t) {
+    detail::array(w.key("tables"), d.tables, [](detail::json_out& o, const table_result& t) {
       object_writer e(o);
       if (!t.detail.empty()) e.str("detail", t.detail);
       e.str("id", t.id);
       if (!t.needs.empty()) e.strings("needs", t.needs);
       e.pairs("outputs", t.outputs);
       e.str("result", to_string(t.result));
-      std::string& rows = e.key("rows");
-      detail::array(rows, t.rows, [](std::string& o2, std::size_t n) { detail::append_integer(o2, n); });
+      detail::json_out& rows = e.key("rows");
+      detail::array(rows, t.rows, [](detail::json_out& o2, std::size_t n) { detail::append_integer(o2, n); });
     });
   }
   return out;

@@ -503,7 +503,8 @@ inline std::string to_json(const status& s) {
   std::string out;
   out.reserve(1024);
   {
-    object_writer w(out);
+    eval::detail::json_out sink(out);
+    object_writer w(sink);
     w.date_or_null("accepted_on", s.accepted_on);
     w.str("application", s.application);
     w.strings("basis", s.basis);
@@ -535,7 +536,7 @@ inline std::string to_json(const status& s) {
     w.date_or_null("notice_due", s.notice_due);
     w.str("now", s.now.to_string());
     w.date_or_null("received_on", s.received_on);
-    eval::detail::array(w.key("steps"), s.steps, [](std::string& o, const step_status& st) {
+    eval::detail::array(w.key("steps"), s.steps, [](eval::detail::json_out& o, const step_status& st) {
       object_writer x(o);
       x.date_or_null("completed", st.completed);
       eval::detail::append_integer(x.key("days_late"), st.days_late);

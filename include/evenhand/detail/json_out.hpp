@@ -1,0 +1,121 @@
+// A fast appender for the canonical JSON the engine writes (decisions, applications' canonical
+// forms, supervision statuses).
+//
+// Writing a decision is thousands of small appends. Through std::string each is a call that
+// checks capacity; here the string is grown ahead in doubling steps and written through a raw
+// cursor, so an append is a bounds check and a copy. The string gets its true size back when
+// the writer is destroyed.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace evenhand::detail {
+
+/// Characters JSON strings must escape: control characters, '"' and '\\'.
+inline constexpr auto json_escape_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+class json_out {
+ public:
+  /// Appends to `s` (after what it holds). Nothing else may touch `s` until this is destroyed.
+  explicit json_out(std::string& s) : s_(s) {
+    const std::size_t used = s_.size();
+    s_.resize(std::max(s_.capacity(), used + 256));
+    p_ = s_.data() + used;
+    end_ = s_.data() + s_.size();
+  }
+  ~json_out() { s_.resize(static_cast<std::size_t>(p_ - s_.data())); }
+  json_out(const json_out&) = delete;
+  json_out& operator=(const json_out&) = delete;
+
+  json_out& operator+=(char c) {
+    need(1);
+    *p_++ = c;
+    return *this;
+  }
+  json_out& operator+=(std::string_view s) {
+    need(s.size());
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+    return *this;
+  }
+  json_out& operator+=(const char* s) { return *this += std::string_view(s); }
+
+  /// `s` as a JSON string: quoted, with '"', '\\' and control characters escaped; other bytes
+  /// (UTF-8) as they are.
+  void escaped(std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    need(s.size() * 6 + 2);  // the worst case: every byte a \u00XX
+    char* p = p_;
+    *p++ = '"';
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (!json_escape_table[c]) [[likely]] {
+        *p++ = ch;
+        continue;
+      }
+      *p++ = '\\';
+      switch (c) {
+        case '"': *p++ = '"'; break;
+        case '\\': *p++ = '\\'; break;
+        case '\b': *p++ = 'b'; break;
+        case '\f': *p++ = 'f'; break;
+        case '\n': *p++ = 'n'; break;
+        case '\r': *p++ = 'r'; break;
+        case '\t': *p++ = 't'; break;
+        default:
+          *p++ = 'u';
+          *p++ = '0';
+          *p++ = '0';
+          *p++ = hex[c >> 4];
+          *p++ = hex[c & 15];
+      }
+    }
+    *p++ = '"';
+    p_ = p;
+  }
+
+  template <class Int>
+  void integer(Int i) {
+    need(24);
+    p_ = std::to_chars(p_, end_, i).ptr;
+  }
+
+  /// Room for `n` more bytes, for a caller that writes them itself through `cursor`/`advance`.
+  char* reserve(std::size_t n) {
+    need(n);
+    return p_;
+  }
+  void advance(char* to) noexcept { p_ = to; }
+
+  /// Bytes written so far (those of the string before this writer included).
+  std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - s_.data()); }
+
+ private:
+  void need(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) [[unlikely]]
+      grow(n);
+  }
+  void grow(std::size_t n) {
+    const std::size_t used = size();
+    s_.resize(std::max(s_.size() * 2, used + n));
+    p_ = s_.data() + used;
+    end_ = s_.data() + s_.size();
+  }
+
+  std::string& s_;
+  char* p_ = nullptr;
+  char* end_ = nullptr;
+};
+
+}  // namespace evenhand::detail

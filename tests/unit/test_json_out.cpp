@@ -1,0 +1,59 @@
+#include <evenhand/detail/json_out.hpp>
+#include <evenhand/diagnostics.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using evenhand::detail::json_out;
+
+TEST_CASE("json_out: appends after what the string holds and gives it its true size back") {
+  std::string s = "prefix:";
+  {
+    json_out out(s);
+    out += '[';
+    out.integer(-42);
+    out += ',';
+    out.integer(18446744073709551615ull);
+    out += ",";
+    out.escaped("a\"b\\c\n\t\x01 中文");
+    out += ']';
+    CHECK(out.size() == s.find(']') + 1);  // the string is longer while the writer is open
+  }
+  CHECK(s == "prefix:[-42,18446744073709551615,\"a\\\"b\\\\c\\n\\t\\u0001 中文\"]");
+}
+
+TEST_CASE("json_out: escapes exactly as append_json_string does, and grows past any first size") {
+  std::string every_byte;
+  for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+  std::string expected;
+  evenhand::detail::append_json_string(expected, every_byte);
+  std::string written;
+  {
+    json_out out(written);
+    out.escaped(every_byte);
+  }
+  CHECK(written == expected);
+
+  // Many small writes, far past the first 256 bytes: nothing lost or moved at a growth.
+  std::string big, reference;
+  {
+    json_out out(big);
+    for (int i = 0; i < 5000; ++i) {
+      out.integer(i);
+      out += ',';
+      out.escaped("x\"y");
+      reference += std::to_string(i) + ",\"x\\\"y\"";
+    }
+  }
+  CHECK(big == reference);
+
+  // A worst-case string at once: six bytes out for every byte in.
+  std::string controls(3000, '\x1f'), escaped;
+  {
+    json_out out(escaped);
+    out.escaped(controls);
+  }
+  CHECK(escaped.size() == 3000 * 6 + 2);
+  CHECK(escaped.substr(0, 7) == "\"\\u001f");
+}
