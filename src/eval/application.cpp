@@ -5,6 +5,8 @@
 #include "../yaml_guard.hpp"
 #include "document.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -62,13 +64,20 @@ class app_reader {
     }
     if (t.kind() == type_kind::record) {
       if (!n.is_map()) return bad("a map of its members");
+      // Entries go in the record type's member order (sorted by name), so the map is built
+      // without comparing keys; each entry's rank in that order is kept to sort by.
+      const auto& ranked = t.fields();
       map_entries entries;
       entries.reserve(doc_.count(n));
+      boost::container::small_vector<std::uint32_t, 16> ranks;
+      boost::container::small_vector<bool, 32> given(ranked.size(), false);
       bool ok = true;
       doc_.each(n, [&](const node& key) {
         if (!ok) return;
         auto member = std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key.text; });
-        if (member == f.fields.end()) {
+        auto rank = std::lower_bound(ranked.begin(), ranked.end(), key.text,
+                                     [](const auto& m, std::string_view k) { return m.first < k; });
+        if (member == f.fields.end() || rank == ranked.end() || rank->first != key.text) {
           std::vector<std::string> names;
           for (const auto& m : f.fields) names.push_back(m.name);
           std::string near = closest_match(key.text, names);
@@ -77,12 +86,28 @@ class app_reader {
           ok = false;
           return;
         }
+        auto r = static_cast<std::uint32_t>(rank - ranked.begin());
+        if (given[r]) {
+          error(key, "E405", "member '" + member->name + "' of '" + path.str() + "' is given twice");
+          ok = false;
+          return;
+        }
+        given[r] = true;
         auto v = convert(doc_.at(key.value), member->type, *member, path_ref{&path, member->name});
-        if (!v) ok = false;
-        else entries.emplace_back(value(member->name), std::move(*v));
+        if (!v) {
+          ok = false;
+          return;
+        }
+        entries.emplace_back(value(member->name), std::move(*v));
+        ranks.push_back(r);
       });
       if (!ok) return std::nullopt;
-      return value::make_map(std::move(entries));
+      for (std::size_t i = 1; i < entries.size(); ++i)  // few members, mostly in order
+        for (std::size_t j = i; j > 0 && ranks[j - 1] > ranks[j]; --j) {
+          std::swap(entries[j - 1], entries[j]);
+          std::swap(ranks[j - 1], ranks[j]);
+        }
+      return value(std::make_shared<const map_entries>(std::move(entries)));
     }
     if (!n.is_scalar()) return bad("a single value");
     std::string_view s = n.text;

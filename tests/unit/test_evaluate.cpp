@@ -241,6 +241,32 @@ TEST_CASE("evaluate: fields read the same nested, as flat dotted keys, or mixed"
   p = errors_of(R"({"premises": {"area_m2": 35.5}, "premises.area_m2": 36})");
   REQUIRE(p.size() == 1);
   CHECK(p[0].code == "E405");
+  // A record's member given twice is the application's error, located at the second one; it
+  // never reaches evaluation as an error value.
+  p = errors_of(R"({"staff": [{"name": "Li", "role": "worker", "name": "Wang"}]})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+  CHECK(p[0].message.find("'name' of 'staff'") != std::string::npos);
+  CHECK(p[0].where.column == 1 + head.size() + std::string(R"({"staff": [{"name": "Li", "role": "worker", )").size());
+}
+
+TEST_CASE("evaluate: record members are read into maps in key order, whatever order they are written in") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\", \"fields\": ";
+  diagnostics problems;
+  auto a = eval::read_application(head + R"({"staff": [{"role": "worker", "name": "甲", "handles_food": true, "id_no": "440106199007152311"}]}})",
+                                  "a.json", *loaded.rules, problems);
+  auto b = eval::read_application(head + R"({"staff": [{"id_no": "440106199007152311", "handles_food": true, "name": "甲", "role": "worker"}]}})",
+                                  "b.json", *loaded.rules, problems);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->digest == b->digest);
+  const auto& staff = a->fields.at(0).second.as_list().at(0).as_map();
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : staff) keys.push_back(k.as_string());
+  CHECK(keys == std::vector<std::string>{"handles_food", "id_no", "name", "role"});
+  CHECK(a->fields.at(0).second.as_list().at(0).find(std::string_view("name"))->as_string() == "甲");
 }
 
 TEST_CASE("evaluate: errors in a JSON application are located exactly") {
