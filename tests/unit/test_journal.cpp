@@ -174,6 +174,64 @@ TEST_CASE("journal: walking canonical JSON without a tree") {
   CHECK(members == std::vector<std::string>{R"(")" + std::string(40, 'k') + R"(\"q"="v")"});
 }
 
+TEST_CASE("journal: skipping nested JSON by 64-byte blocks agrees with a byte-by-byte walk") {
+  // The plain walk: strings and their escapes followed one byte at a time.
+  auto reference = [](std::string_view t, std::size_t at) -> std::size_t {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = at; i < t.size(); ++i) {
+      char c = t[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return std::string_view::npos;
+  };
+  // Texts dense with what matters: brackets inside and outside strings, quotes, runs of
+  // backslashes, multi-byte UTF-8, and lengths that cross 64-byte blocks at every offset.
+  const std::vector<std::string> pieces = {"{", "}", "[", "]", "\"", "\\", "\\\\", "\\\"", "a", ",", ":", "中",
+                                           "\"id\":\"x\"", std::string(70, 'k'), "\"{[\"", "1"};
+  std::uint64_t state = 20261203;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::size_t>(state >> 33);
+  };
+  std::size_t compared = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = next() % 2 ? "{" : "[";
+    std::size_t parts = next() % 80;
+    for (std::size_t p = 0; p < parts; ++p) text += pieces[next() % pieces.size()];
+    if (next() % 2) text += "}]}]}]";
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      if (text[at] != '{' && text[at] != '[') continue;
+      REQUIRE_MESSAGE(journal::detail::skip_value(text, at) == reference(text, at), text, " at ", at);
+      ++compared;
+    }
+  }
+  CHECK(compared > 10000);
+  // A real record line: every bracket in it ends where the plain walk says.
+  auto loaded = standard::load_ruleset(fs::path(EVENHAND_SOURCE_DIR) / "rulesets/cn-demo");
+  REQUIRE(loaded.rules);
+  std::ifstream in(fs::path(EVENHAND_SOURCE_DIR) / "examples/applications/food-business-restaurant.json", std::ios::binary);
+  std::string json(std::istreambuf_iterator<char>(in), {});
+  diagnostics problems;
+  auto app = eval::read_application(json, "app.json", *loaded.rules, problems);
+  REQUIRE(app);
+  auto record = journal::make_record(1, journal::genesis, journal::mask(journal::masking::of(*loaded.rules), *app,
+                                                                         eval::evaluate(*loaded.rules, *app)));
+  const std::string& line = record.line;
+  CHECK(journal::detail::skip_value(line, 0) == line.size());
+  for (std::size_t at = 0; at < line.size(); ++at)
+    if (line[at] == '{' || line[at] == '[') CHECK(journal::detail::skip_value(line, at) == reference(line, at));
+}
+
 TEST_CASE("journal: personal data never reaches the file") {
   demo d;
   auto path = scratch("personal.jsonl");
