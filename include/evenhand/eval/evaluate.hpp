@@ -12,6 +12,8 @@
 #include <evenhand/eval/application.hpp>
 #include <evenhand/standard/model.hpp>
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -520,7 +522,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s.errors);
     const std::size_t n = item.workflow.size();
     std::vector<bool> applies(n, true);
-    std::vector<std::optional<date>> due(n);
+    boost::container::small_vector<std::optional<date>, 32> due(n);
     s.steps.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       scheduled_step& st = s.steps[i];

@@ -6,6 +6,7 @@
 
 #include <evenhand/diagnostics.hpp>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
@@ -69,8 +70,9 @@ inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
     const std::vector<std::int64_t>& counted_days, const std::vector<std::vector<std::size_t>>& preds,
     const std::vector<std::size_t>& order, const std::vector<bool>& applies = {}) {
   const std::size_t n = counted_days.size();
-  std::vector<std::int64_t> finish(n, 0);
-  std::vector<std::size_t> via(n, n);
+  // Workflows have a handful of steps: scratch on the stack, not the heap, for each decision.
+  boost::container::small_vector<std::int64_t, 32> finish(n, 0);
+  boost::container::small_vector<std::size_t, 32> via(n, n);
   auto on = [&](std::size_t i) { return applies.empty() || applies[i]; };
   for (std::size_t v : order) {
     std::int64_t start = -1;
@@ -85,7 +87,7 @@ inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
   }
   // The path ends where the work ends: the latest finish, and among equal finishes a step
   // nothing comes after (steps of 0 days, as in an immediate item, all finish together).
-  std::vector<bool> followed(n, false);
+  boost::container::small_vector<bool, 32> followed(n, false);
   for (std::size_t v = 0; v < n; ++v)
     for (std::size_t u : preds[v]) followed[u] = true;
   std::size_t end = n;
