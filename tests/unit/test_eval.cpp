@@ -283,3 +283,38 @@ TEST_CASE("eval: lists and maps of constants mean what they say, built once or n
   CHECK(is_true(f.run(R"(scope.all(s, s in [s, "x"]))")));
   CHECK(f.run(R"(scope.map(s, [s, "const"]))").as_list()[1].as_list()[0].as_string() == "bulk");
 }
+
+TEST_CASE("eval: an activation keeps every slot right as it sets, binds and outgrows its inline room") {
+  expr::environment env;
+  for (int i = 0; i < 100; ++i) env.declare("v" + std::to_string(i), expr::type::int_());
+  expr::activation act(env);
+  std::vector<value> borrowed(100);
+  for (int i = 0; i < 100; ++i) borrowed[static_cast<std::size_t>(i)] = value(std::int64_t{-i});
+  // Set every slot (past any inline room, so the owned values move several times), rebind
+  // every third slot to a borrowed value, and set every fifth again.
+  for (std::uint32_t i = 0; i < 100; ++i) act.set(i, value(std::int64_t{i}));
+  for (std::uint32_t i = 0; i < 100; i += 3) act.bind(i, borrowed[i]);
+  for (std::uint32_t i = 0; i < 100; i += 5) act.set(i, value(std::int64_t{1000 + i}));
+  auto expected = [](std::uint32_t i) -> std::int64_t {
+    if (i % 5 == 0) return 1000 + i;
+    if (i % 3 == 0) return -static_cast<std::int64_t>(i);
+    return i;
+  };
+  for (std::uint32_t i = 0; i < 100; ++i) CHECK(act.get(i).as_int() == expected(i));
+  // A slot bound and then set again owns a new value; the borrowed one is left alone.
+  act.bind(7, borrowed[7]);
+  act.set(7, value(std::int64_t{77}));
+  CHECK(act.get(7).as_int() == 77);
+  CHECK(borrowed[7].as_int() == -7);
+  for (std::uint32_t i = 0; i < 100; ++i)
+    if (i != 7) CHECK(act.get(i).as_int() == expected(i));
+  // The values read through a compiled program, not only through get.
+  diagnostics problems;
+  auto p = expr::compile("v0 + v1 + v3 + v7 + v99", env, problems);
+  REQUIRE(p);
+  CHECK(p->evaluate(act).as_int() == expected(0) + expected(1) + expected(3) + 77 + expected(99));
+  act.clear();
+  CHECK(act.get(5).is_unknown());
+  act.set(5, value(std::int64_t{5}));
+  CHECK(act.get(5).as_int() == 5);
+}
