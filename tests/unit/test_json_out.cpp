@@ -56,4 +56,16 @@ TEST_CASE("json_out: escapes exactly as append_json_string does, and grows past 
   }
   CHECK(escaped.size() == 3000 * 6 + 2);
   CHECK(escaped.substr(0, 7) == "\"\\u001f");
+
+  // A long string goes in pieces: the same bytes as in one go, across every piece's edge.
+  std::string long_text;
+  for (int i = 0; i < 20000; ++i) long_text += i % 7 == 0 ? '\n' : i % 11 == 0 ? '"' : static_cast<char>('a' + i % 26);
+  std::string long_expected, long_written = "[";
+  evenhand::detail::append_json_string(long_expected, long_text);
+  {
+    json_out out(long_written);
+    out.escaped(long_text);
+    out += ']';
+  }
+  CHECK(long_written == "[" + long_expected + "]");
 }

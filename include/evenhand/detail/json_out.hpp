@@ -54,10 +54,47 @@ class json_out {
   /// `s` as a JSON string: quoted, with '"', '\\' and control characters escaped; other bytes
   /// (UTF-8) as they are.
   void escaped(std::string_view s) {
+    // Room for the worst case (every byte a \u00XX); a long string asks for it in pieces, so
+    // never for six times its size at once.
+    constexpr std::size_t piece = 4096;
+    if (s.size() <= piece) [[likely]] {
+      need(s.size() * 6 + 2);
+      char* p = p_;
+      *p++ = '"';
+      p = escape(p, s);
+      *p++ = '"';
+      p_ = p;
+      return;
+    }
+    need(1);
+    *p_++ = '"';
+    for (std::size_t at = 0; at < s.size(); at += piece) {
+      need(std::min(s.size() - at, piece) * 6 + 1);
+      p_ = escape(p_, s.substr(at, piece));
+    }
+    *p_++ = '"';
+  }
+
+  template <class Int>
+  void integer(Int i) {
+    need(24);
+    p_ = std::to_chars(p_, end_, i).ptr;
+  }
+
+  /// Room for `n` more bytes, for a caller that writes them itself through `cursor`/`advance`.
+  char* reserve(std::size_t n) {
+    need(n);
+    return p_;
+  }
+  void advance(char* to) noexcept { p_ = to; }
+
+  /// Bytes written so far (those of the string before this writer included).
+  std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - s_.data()); }
+
+ private:
+  /// Writes `s` escaped at `p`, which has room for six bytes for each of s's; returns the end.
+  [[gnu::always_inline]] static char* escape(char* p, std::string_view s) noexcept {
     static constexpr char hex[] = "0123456789abcdef";
-    need(s.size() * 6 + 2);  // the worst case: every byte a \u00XX
-    char* p = p_;
-    *p++ = '"';
     for (char ch : s) {
       const auto c = static_cast<unsigned char>(ch);
       if (!json_escape_table[c]) [[likely]] {
@@ -81,27 +118,8 @@ class json_out {
           *p++ = hex[c & 15];
       }
     }
-    *p++ = '"';
-    p_ = p;
+    return p;
   }
-
-  template <class Int>
-  void integer(Int i) {
-    need(24);
-    p_ = std::to_chars(p_, end_, i).ptr;
-  }
-
-  /// Room for `n` more bytes, for a caller that writes them itself through `cursor`/`advance`.
-  char* reserve(std::size_t n) {
-    need(n);
-    return p_;
-  }
-  void advance(char* to) noexcept { p_ = to; }
-
-  /// Bytes written so far (those of the string before this writer included).
-  std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - s_.data()); }
-
- private:
   void need(std::size_t n) {
     if (static_cast<std::size_t>(end_ - p_) < n) [[unlikely]]
       grow(n);
