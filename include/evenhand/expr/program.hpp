@@ -43,11 +43,26 @@ class activation {
       owned_[static_cast<std::size_t>(held - owned_.data())] = std::move(v);
       return;
     }
-    // One element per slot at most, so the capacity reserved here is never exceeded and the
-    // elements never move; only the slots set are built.
+    // Room for one value per slot, reserved once, so the elements never move; only the slots
+    // set are built.
     if (owned_.capacity() < refs_.size()) owned_.reserve(refs_.size());
-    owned_.push_back(std::move(v));
-    refs_[slot] = &owned_.back();
+    if (owned_.size() < owned_.capacity()) {
+      owned_.push_back(std::move(v));
+      refs_[slot] = &owned_.back();
+      return;
+    }
+    // Full, yet a slot that was set and then bound left its value unread: reuse one such.
+    // (More values than slots cannot all be read, so there is one.)
+    std::vector<bool> read(owned_.size(), false);
+    for (const value* r : refs_)
+      if (!before(r, owned_.data()) && before(r, owned_.data() + owned_.size()))
+        read[static_cast<std::size_t>(r - owned_.data())] = true;
+    for (std::size_t k = 0; k < owned_.size(); ++k)
+      if (!read[k]) {
+        owned_[k] = std::move(v);
+        refs_[slot] = &owned_[k];
+        return;
+      }
   }
   /// Borrows `v`, which must outlive this activation.
   void bind(std::uint32_t slot, const value& v) noexcept {
