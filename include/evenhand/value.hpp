@@ -8,12 +8,14 @@
 #include <evenhand/time.hpp>
 
 #include <compare>
+#include <cstring>
+#include <new>
+#include <type_traits>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace evenhand {
@@ -93,41 +95,70 @@ class value {
  public:
   using list_ptr = std::shared_ptr<const list>;
   using map_ptr = std::shared_ptr<const map_entries>;
+  /// Strings up to this many bytes live inside the value: copying one allocates nothing.
+  static constexpr std::size_t inline_string_capacity = 46;
 
   value() noexcept = default;  // null
   value(std::nullptr_t) noexcept {}
-  value(bool b) noexcept : v_(b) {}
-  value(std::int64_t i) noexcept : v_(i) {}
-  value(int i) noexcept : v_(static_cast<std::int64_t>(i)) {}
-  value(std::uint64_t u) noexcept : v_(u) {}
-  value(unsigned u) noexcept : v_(static_cast<std::uint64_t>(u)) {}
-  value(long long i) noexcept : v_(static_cast<std::int64_t>(i)) {}
-  value(unsigned long long u) noexcept : v_(static_cast<std::uint64_t>(u)) {}
-  value(double d) noexcept : v_(d) {}
-  value(decimal d) noexcept : v_(d) {}
-  value(std::string s) noexcept : v_(std::move(s)) {}
-  value(std::string_view s) : v_(std::string(s)) {}
-  value(const char* s) : v_(std::string(s)) {}
-  value(bytes b) noexcept : v_(std::move(b)) {}
-  value(date d) noexcept : v_(d) {}
-  value(timestamp t) noexcept : v_(t) {}
-  value(duration d) noexcept : v_(d) {}
-  value(list l) : v_(std::make_shared<const list>(std::move(l))) {}
-  value(list_ptr l) noexcept : v_(std::move(l)) {}
-  value(map_ptr m) noexcept : v_(std::move(m)) {}
-  value(type_name t) : v_(std::make_shared<const type_name>(std::move(t))) {}
+  value(bool b) noexcept { put(value_kind::bool_value, b); }
+  value(std::int64_t i) noexcept { put(value_kind::int_value, i); }
+  value(int i) noexcept { put(value_kind::int_value, static_cast<std::int64_t>(i)); }
+  value(std::uint64_t u) noexcept { put(value_kind::uint_value, u); }
+  value(unsigned u) noexcept { put(value_kind::uint_value, static_cast<std::uint64_t>(u)); }
+  value(long long i) noexcept { put(value_kind::int_value, static_cast<std::int64_t>(i)); }
+  value(unsigned long long u) noexcept { put(value_kind::uint_value, static_cast<std::uint64_t>(u)); }
+  value(double d) noexcept { put(value_kind::double_value, d); }
+  value(decimal d) noexcept { put(value_kind::decimal_value, d); }
+  value(std::string_view s) { put_string(s, nullptr); }
+  value(std::string s) { put_string(s, &s); }
+  value(const char* s) : value(std::string_view(s)) {}
+  value(bytes b) { put_shared(value_kind::bytes_value, std::make_shared<const bytes>(std::move(b))); }
+  value(date d) noexcept { put(value_kind::date_value, d); }
+  value(timestamp t) noexcept { put(value_kind::timestamp_value, t); }
+  value(duration d) noexcept { put(value_kind::duration_value, d); }
+  value(list l) { put_shared(value_kind::list_value, std::make_shared<const list>(std::move(l))); }
+  value(list_ptr l) noexcept { put_shared(value_kind::list_value, std::move(l)); }
+  value(map_ptr m) noexcept { put_shared(value_kind::map_value, std::move(m)); }
+  value(type_name t) { put_shared(value_kind::type_value, std::make_shared<const type_name>(std::move(t))); }
+
+  value(const value& o) noexcept : aux_(o.aux_), kind_(o.kind_) {
+    if (aux_ == shared) new (buf_) handle(o.shared_handle());
+    else std::memcpy(buf_, o.buf_, sizeof buf_);
+  }
+  value(value&& o) noexcept : aux_(o.aux_), kind_(o.kind_) { take(o); }
+  value& operator=(const value& o) noexcept {
+    if (this != &o) {
+      value copy(o);  // first: o may live inside what this value holds
+      reset();
+      aux_ = copy.aux_;
+      kind_ = copy.kind_;
+      take(copy);
+    }
+    return *this;
+  }
+  value& operator=(value&& o) noexcept {
+    if (this != &o) {
+      value moved(std::move(o));  // first: o may live inside what this value holds
+      reset();
+      aux_ = moved.aux_;
+      kind_ = moved.kind_;
+      take(moved);
+    }
+    return *this;
+  }
+  ~value() { reset(); }
 
   /// Builds a map from entries in any order; returns an error value on a duplicate key
   /// (CEL rejects `{1: 'a', 1: 'b'}`) or a key of a kind maps cannot have.
   static value make_map(map_entries entries);
   static value make_error(std::string message) {
     value v;
-    v.v_ = std::make_shared<const error_info>(error_info{std::move(message)});
+    v.put_shared(value_kind::error_value, std::make_shared<const error_info>(error_info{std::move(message)}));
     return v;
   }
   static value make_unknown(std::vector<std::string> attributes);
 
-  value_kind kind() const noexcept { return static_cast<value_kind>(v_.index()); }
+  value_kind kind() const noexcept { return kind_; }
   bool is_null() const noexcept { return kind() == value_kind::null_value; }
   bool is_bool() const noexcept { return kind() == value_kind::bool_value; }
   bool is_error() const noexcept { return kind() == value_kind::error_value; }
@@ -135,25 +166,27 @@ class value {
   /// Error or unknown: a value that is not a result.
   bool is_exceptional() const noexcept { return kind() >= value_kind::error_value; }
 
-  bool as_bool() const noexcept { return std::get<bool>(v_); }
-  std::int64_t as_int() const noexcept { return std::get<std::int64_t>(v_); }
-  std::uint64_t as_uint() const noexcept { return std::get<std::uint64_t>(v_); }
-  double as_double() const noexcept { return std::get<double>(v_); }
-  const decimal& as_decimal() const noexcept { return std::get<decimal>(v_); }
-  const std::string& as_string() const noexcept { return std::get<std::string>(v_); }
-  const bytes& as_bytes() const noexcept { return std::get<bytes>(v_); }
-  date as_date() const noexcept { return std::get<date>(v_); }
-  timestamp as_timestamp() const noexcept { return std::get<timestamp>(v_); }
-  duration as_duration() const noexcept { return std::get<duration>(v_); }
-  const list& as_list() const noexcept { return *std::get<list_ptr>(v_); }
-  const list_ptr& list_handle() const noexcept { return std::get<list_ptr>(v_); }
-  const map_entries& as_map() const noexcept { return *std::get<map_ptr>(v_); }
-  const map_ptr& map_handle() const noexcept { return std::get<map_ptr>(v_); }
-  const type_name& as_type() const noexcept { return *std::get<std::shared_ptr<const type_name>>(v_); }
-  const error_info& as_error() const noexcept { return *std::get<std::shared_ptr<const error_info>>(v_); }
-  const unknown_info& as_unknown() const noexcept {
-    return *std::get<std::shared_ptr<const unknown_info>>(v_);
+  bool as_bool() const noexcept { return get<bool>(); }
+  std::int64_t as_int() const noexcept { return get<std::int64_t>(); }
+  std::uint64_t as_uint() const noexcept { return get<std::uint64_t>(); }
+  double as_double() const noexcept { return get<double>(); }
+  const decimal& as_decimal() const noexcept { return *std::launder(reinterpret_cast<const decimal*>(buf_)); }
+  /// The text, valid while this value lives and is not assigned or moved from.
+  std::string_view as_string() const noexcept {
+    if (aux_ == shared) return *static_cast<const std::string*>(shared_handle().get());
+    return {reinterpret_cast<const char*>(buf_), aux_};
   }
+  const bytes& as_bytes() const noexcept { return held<bytes>(); }
+  date as_date() const noexcept { return get<date>(); }
+  timestamp as_timestamp() const noexcept { return get<timestamp>(); }
+  duration as_duration() const noexcept { return get<duration>(); }
+  const list& as_list() const noexcept { return held<list>(); }
+  list_ptr list_handle() const noexcept { return std::static_pointer_cast<const list>(shared_handle()); }
+  const map_entries& as_map() const noexcept { return held<map_entries>(); }
+  map_ptr map_handle() const noexcept { return std::static_pointer_cast<const map_entries>(shared_handle()); }
+  const type_name& as_type() const noexcept { return held<type_name>(); }
+  const error_info& as_error() const noexcept { return held<error_info>(); }
+  const unknown_info& as_unknown() const noexcept { return held<unknown_info>(); }
 
   /// Looks a key up in a map value (CEL: numeric keys match across int, uint and double).
   /// Returns nullptr when absent; the map must be a map.
@@ -161,12 +194,66 @@ class value {
   const value* find(std::string_view key) const noexcept;
 
  private:
-  std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double, decimal, std::string,
-               bytes, date, timestamp, duration, list_ptr, map_ptr,
-               std::shared_ptr<const type_name>, std::shared_ptr<const error_info>,
-               std::shared_ptr<const unknown_info>>
-      v_;
+  // One 48-byte cell: the payload, then `aux_` (an inline string's length, or `shared` when
+  // the payload is a reference-counted handle), then the kind. Every payload but a handle is
+  // trivially copyable, so copying or moving one is copying bytes, with no dispatch on kind.
+  using handle = std::shared_ptr<const void>;
+  static constexpr std::uint8_t shared = 0xFF;
+
+  template <class T>
+  void put(value_kind k, const T& x) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= inline_string_capacity);
+    new (buf_) T(x);
+    kind_ = k;
+  }
+  template <class T>
+  T get() const noexcept {
+    return *std::launder(reinterpret_cast<const T*>(buf_));
+  }
+  void put_shared(value_kind k, handle h) noexcept {
+    new (buf_) handle(std::move(h));
+    aux_ = shared;
+    kind_ = k;
+  }
+  void put_string(std::string_view s, std::string* owned) {
+    if (s.size() <= inline_string_capacity) {
+      if (!s.empty()) std::memcpy(buf_, s.data(), s.size());
+      aux_ = static_cast<std::uint8_t>(s.size());
+      kind_ = value_kind::string_value;
+      return;
+    }
+    put_shared(value_kind::string_value,
+               std::make_shared<const std::string>(owned ? std::move(*owned) : std::string(s)));
+  }
+  const handle& shared_handle() const noexcept { return *std::launder(reinterpret_cast<const handle*>(buf_)); }
+  template <class T>
+  const T& held() const noexcept {
+    return *static_cast<const T*>(shared_handle().get());
+  }
+  /// Takes o's payload (aux_ and kind_ already copied); o is left null.
+  void take(value& o) noexcept {
+    if (aux_ == shared) {
+      handle& from = *std::launder(reinterpret_cast<handle*>(o.buf_));
+      new (buf_) handle(std::move(from));
+      from.~handle();
+    } else {
+      std::memcpy(buf_, o.buf_, sizeof buf_);
+    }
+    o.aux_ = 0;
+    o.kind_ = value_kind::null_value;
+  }
+  void reset() noexcept {
+    if (aux_ == shared) std::launder(reinterpret_cast<handle*>(buf_))->~handle();
+    aux_ = 0;
+    kind_ = value_kind::null_value;
+  }
+
+  alignas(16) unsigned char buf_[inline_string_capacity];
+  std::uint8_t aux_ = 0;
+  value_kind kind_ = value_kind::null_value;
 };
+
+static_assert(sizeof(value) == 48);
 
 /// CEL equality (`==`): numeric kinds compare by mathematical value across int, uint, double
 /// and decimal; lists and maps compare element-wise; different other kinds are unequal.

@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string text_of(const value& v) {
-  if (v.kind() == value_kind::string_value) return v.as_string();
+  if (v.kind() == value_kind::string_value) return std::string(v.as_string());
   if (v.kind() == value_kind::date_value) return v.as_date().to_string();
   if (v.kind() == value_kind::timestamp_value) return v.as_timestamp().to_string();
   std::string s;

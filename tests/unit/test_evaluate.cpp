@@ -264,7 +264,7 @@ TEST_CASE("evaluate: record members are read into maps in key order, whatever or
   CHECK(a->digest == b->digest);
   const auto& staff = a->fields.at(0).second.as_list().at(0).as_map();
   std::vector<std::string> keys;
-  for (const auto& [k, v] : staff) keys.push_back(k.as_string());
+  for (const auto& [k, v] : staff) keys.emplace_back(k.as_string());
   CHECK(keys == std::vector<std::string>{"handles_food", "id_no", "name", "role"});
   CHECK(a->fields.at(0).second.as_list().at(0).find(std::string_view("name"))->as_string() == "甲");
 }

@@ -118,3 +118,84 @@ TEST_CASE("hash agrees with numeric equality") {
   CHECK(hash_value(value(std::uint64_t{7})) == hash_value(value(7)));
   CHECK(hash_value(dec("0.5")) == hash_value(value(0.5)));
 }
+
+TEST_CASE("strings: inline up to the capacity, shared beyond; copies, moves and assignments keep the text") {
+  const std::size_t cap = value::inline_string_capacity;
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, cap - 1, cap, cap + 1, std::size_t{1000}}) {
+    CAPTURE(n);
+    std::string text(n, 'x');
+    for (std::size_t i = 0; i < n; ++i) text[i] = static_cast<char>('a' + i % 26);
+    value from_view(std::string_view{text});
+    value from_string(text);
+    CHECK(from_view.kind() == value_kind::string_value);
+    CHECK(from_view.as_string() == text);
+    CHECK(from_string.as_string() == text);
+    value copy(from_view);
+    CHECK(copy.as_string() == text);
+    CHECK(from_view.as_string() == text);  // the source is untouched
+    value moved(std::move(copy));
+    CHECK(moved.as_string() == text);
+    CHECK(copy.is_null());  // NOLINT(bugprone-use-after-move): a moved-from value is null
+    value assigned = value(42);
+    assigned = moved;
+    CHECK(assigned.as_string() == text);
+    assigned = value(bytes{"b"});
+    CHECK(assigned.as_bytes().data == "b");
+    assigned = std::move(moved);
+    CHECK(assigned.as_string() == text);
+    assigned = assigned;  // self-assignment keeps the value
+    CHECK(assigned.as_string() == text);
+    CHECK(cel_equal(assigned, from_string));
+    CHECK(hash_value(assigned) == hash_value(value(std::string_view{text})));
+  }
+  // A text with a NUL byte and non-ASCII bytes is kept byte for byte.
+  std::string odd("a\0b\xe4\xb8\xad", 6);
+  CHECK(value(odd).as_string() == odd);
+}
+
+TEST_CASE("assigning a value from inside itself: the element is copied before the container goes") {
+  value l(list{value(std::string(100, 'q')), value("short"), dec("2.50")});
+  l = l.as_list()[0];
+  CHECK(l.as_string() == std::string(100, 'q'));
+  value m = value::make_map({{value("k"), value(list{value(7)})}});
+  m = *m.find(std::string_view("k"));
+  REQUIRE(m.kind() == value_kind::list_value);
+  CHECK(m.as_list()[0].as_int() == 7);
+  value n(list{value(list{value("inner")})});
+  n = value(n.as_list()[0]);
+  CHECK(n.as_list()[0].as_string() == "inner");
+}
+
+TEST_CASE("every kind survives a copy, a move and a swap") {
+  std::vector<value> all = {value(),
+                            value(true),
+                            value(-5),
+                            value(std::uint64_t{5}),
+                            value(2.5),
+                            dec("-12345678901234567890.123456789"),
+                            value("文字"),
+                            value(std::string(200, 'z')),
+                            value(bytes{"\x01\x02"}),
+                            value(*date::from_ymd(2026, 10, 1)),
+                            value(*timestamp::parse("2026-03-02T09:30:00+08:00")),
+                            value(*duration::parse("90s")),
+                            value(list{value(1), value("two")}),
+                            value::make_map({{value("a"), value(1)}}),
+                            value(type_name{"int"}),
+                            value::make_error("boom"),
+                            value::make_unknown({"x"})};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CAPTURE(i);
+    value copy = all[i];
+    CHECK(copy.kind() == all[i].kind());
+    CHECK(total_order(copy, all[i]) == std::strong_ordering::equal);
+    value other = all[(i + 1) % all.size()];
+    std::swap(copy, other);
+    CHECK(total_order(other, all[i]) == std::strong_ordering::equal);
+    CHECK(total_order(copy, all[(i + 1) % all.size()]) == std::strong_ordering::equal);
+  }
+  std::vector<value> grown;
+  for (int round = 0; round < 50; ++round)
+    for (const auto& v : all) grown.push_back(v);  // reallocations move every kind
+  for (std::size_t i = 0; i < grown.size(); ++i) CHECK(total_order(grown[i], all[i % all.size()]) == std::strong_ordering::equal);
+}

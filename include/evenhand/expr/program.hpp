@@ -471,10 +471,9 @@ class program {
         return give(out, detail::no_overload("_[_]", a, k));
       const value* p = a.find(k);
       if (!p) {
-        std::string ks = k.kind() == value_kind::string_value ? k.as_string()
-                                                              : detail::to_string_value(k).is_error()
-                                                                    ? std::string("?")
-                                                                    : detail::to_string_value(k).as_string();
+        std::string ks = k.kind() == value_kind::string_value ? std::string(k.as_string())
+                         : detail::to_string_value(k).is_error()       ? std::string("?")
+                                                                       : std::string(detail::to_string_value(k).as_string());
         return give(out, value::make_error("no such key: " + ks));
       }
       if (&a == &t1) return give(out, *p);
@@ -517,10 +516,10 @@ class program {
       case builtin::matches: {
         if (!arity(2, 2)) return bad_arity();
         if (auto* e = strings2("matches")) return *e;
-        if (in.bad_regex) return give(out, value::make_error("invalid regular expression: " + av[1]->as_string()));
+        if (in.bad_regex) return give(out, value::make_error("invalid regular expression: " + std::string(av[1]->as_string())));
         if (in.re) return give(out, detail::regex_matches(a.as_string(), *in.re));
         auto re = detail::compile_regex(av[1]->as_string());
-        if (!re) return give(out, value::make_error("invalid regular expression: " + av[1]->as_string()));
+        if (!re) return give(out, value::make_error("invalid regular expression: " + std::string(av[1]->as_string())));
         return give(out, detail::regex_matches(a.as_string(), *re));
       }
       case builtin::starts_with:

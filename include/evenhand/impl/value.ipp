@@ -190,16 +190,14 @@ inline value value::make_map(map_entries entries) {
   for (std::size_t i = 1; i < entries.size(); ++i)
     if (cel_equal(entries[i - 1].first, entries[i].first))
       return make_error("Failed with repeated key");
-  value v;
-  v.v_ = std::make_shared<const map_entries>(std::move(entries));
-  return v;
+  return value(std::make_shared<const map_entries>(std::move(entries)));
 }
 
 inline value value::make_unknown(std::vector<std::string> attributes) {
   std::sort(attributes.begin(), attributes.end());
   attributes.erase(std::unique(attributes.begin(), attributes.end()), attributes.end());
   value v;
-  v.v_ = std::make_shared<const unknown_info>(unknown_info{std::move(attributes)});
+  v.put_shared(value_kind::unknown_value, std::make_shared<const unknown_info>(unknown_info{std::move(attributes)}));
   return v;
 }
 
@@ -333,7 +331,7 @@ inline std::size_t hash_value(const value& v) noexcept {
       if (auto d = decimal::from_double(v.as_double())) return detail::hash_combine(seed, d->hash());
       return detail::hash_combine(seed, std::hash<double>{}(v.as_double()));
     }
-    case k::string_value: return detail::hash_combine(seed, std::hash<std::string>{}(v.as_string()));
+    case k::string_value: return detail::hash_combine(seed, std::hash<std::string_view>{}(v.as_string()));
     case k::bytes_value:
       return detail::hash_combine(seed, std::hash<std::string>{}(v.as_bytes().data));
     case k::date_value: return detail::hash_combine(seed, std::hash<std::int32_t>{}(v.as_date().days()));

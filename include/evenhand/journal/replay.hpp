@@ -470,7 +470,7 @@ inline void mask_like_the_writer(eval::decision& d, const eval::application& app
                                  const masking& m) {
   std::vector<std::string> digests;
   std::function<void(const value&)> collect = [&](const value& v) {
-    if (v.kind() == value_kind::string_value && v.as_string().starts_with("sha256:")) digests.push_back(v.as_string());
+    if (v.kind() == value_kind::string_value && v.as_string().starts_with("sha256:")) digests.emplace_back(v.as_string());
     else if (v.kind() == value_kind::list_value)
       for (const auto& e : v.as_list()) collect(e);
     else if (v.kind() == value_kind::map_value)

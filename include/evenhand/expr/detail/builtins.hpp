@@ -283,7 +283,19 @@ inline value arith(char op, const value& a, const value& b) {
       break;
     }
     case k::string_value:
-      if (op == '+') return value(a.as_string() + b.as_string());
+      if (op == '+') {
+        std::string_view x = a.as_string(), y = b.as_string();
+        if (x.size() + y.size() <= value::inline_string_capacity) {  // no allocation on the way
+          char joined[value::inline_string_capacity];
+          std::copy(x.begin(), x.end(), joined);
+          std::copy(y.begin(), y.end(), joined + x.size());
+          return value(std::string_view(joined, x.size() + y.size()));
+        }
+        std::string joined;
+        joined.reserve(x.size() + y.size());
+        joined.append(x).append(y);
+        return value(std::move(joined));
+      }
       break;
     case k::bytes_value:
       if (op == '+') return value(bytes{a.as_bytes().data + b.as_bytes().data});
@@ -384,17 +396,17 @@ inline value size_of(const value& a) {
 }
 
 /// Compiles a CEL (RE2) pattern as an ECMAScript regex: the approximation evenhand uses.
-inline std::optional<std::regex> compile_regex(const std::string& pattern) {
+inline std::optional<std::regex> compile_regex(std::string_view pattern) {
   try {
-    return std::regex(pattern, std::regex::ECMAScript);
+    return std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript);
   } catch (const std::regex_error&) {
     return std::nullopt;
   }
 }
 
-inline value regex_matches(const std::string& s, const std::regex& re) {
+inline value regex_matches(std::string_view s, const std::regex& re) {
   try {
-    return value(std::regex_search(s, re));
+    return value(std::regex_search(s.begin(), s.end(), re));
   } catch (const std::regex_error&) {
     return value::make_error("regex evaluation failed");
   }
@@ -434,7 +446,7 @@ inline value to_int(const value& a) {
       std::int64_t v = 0;
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec != std::errc() || p != s.data() + s.size() || s.empty())
-        return value::make_error("cannot convert string '" + s + "' to int");
+        return value::make_error("cannot convert string '" + std::string(s) + "' to int");
       return value(v);
     }
     case value_kind::timestamp_value: return value(a.as_timestamp().unix_seconds());
@@ -464,7 +476,7 @@ inline value to_uint(const value& a) {
       std::uint64_t v = 0;
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec != std::errc() || p != s.data() + s.size() || s.empty())
-        return value::make_error("cannot convert string '" + s + "' to uint");
+        return value::make_error("cannot convert string '" + std::string(s) + "' to uint");
       return value(v);
     }
     default: return no_overload("uint", a);
@@ -482,7 +494,7 @@ inline value to_double(const value& a) {
       double v = 0;
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec != std::errc() || p != s.data() + s.size() || s.empty())
-        return value::make_error("cannot convert string '" + s + "' to double");
+        return value::make_error("cannot convert string '" + std::string(s) + "' to double");
       return value(v);
     }
     default: return no_overload("double", a);
@@ -513,14 +525,14 @@ inline value to_bool(const value& a) {
     const auto& s = a.as_string();
     if (s == "1" || s == "t" || s == "true" || s == "TRUE" || s == "True") return value(true);
     if (s == "0" || s == "f" || s == "false" || s == "FALSE" || s == "False") return value(false);
-    return value::make_error("Type conversion error: cannot convert '" + s + "' to bool");
+    return value::make_error("Type conversion error: cannot convert '" + std::string(s) + "' to bool");
   }
   return no_overload("bool", a);
 }
 
 inline value to_bytes(const value& a) {
   if (a.kind() == value_kind::bytes_value) return a;
-  if (a.kind() == value_kind::string_value) return value(bytes{a.as_string()});
+  if (a.kind() == value_kind::string_value) return value(bytes{std::string(a.as_string())});
   return no_overload("bytes", a);
 }
 
@@ -531,7 +543,7 @@ inline value to_timestamp(const value& a) {
     case value_kind::timestamp_value: return a;
     case value_kind::string_value:
       if (auto t = timestamp::parse(a.as_string())) return value(*t);
-      return value::make_error("timestamp out of range or invalid: '" + a.as_string() + "'");
+      return value::make_error("timestamp out of range or invalid: '" + std::string(a.as_string()) + "'");
     case value_kind::int_value:
       if (auto t = timestamp::from_parts(a.as_int(), 0)) return value(*t);
       return value::make_error("timestamp out of range");
@@ -544,7 +556,7 @@ inline value to_duration(const value& a) {
     case value_kind::duration_value: return a;
     case value_kind::string_value:
       if (auto d = duration::parse(a.as_string())) return value(*d);
-      return value::make_error("invalid duration or out of range: '" + a.as_string() + "'");
+      return value::make_error("invalid duration or out of range: '" + std::string(a.as_string()) + "'");
     default: return no_overload("duration", a);
   }
 }
@@ -554,7 +566,7 @@ inline value to_decimal(const value& a) {
     case value_kind::decimal_value: return a;
     case value_kind::string_value:
       if (auto d = decimal::parse(a.as_string())) return value(*d);
-      return value::make_error("cannot convert string '" + a.as_string() + "' to decimal");
+      return value::make_error("cannot convert string '" + std::string(a.as_string()) + "' to decimal");
     case value_kind::int_value:
     case value_kind::uint_value:
     case value_kind::double_value:
@@ -569,7 +581,7 @@ inline value to_date(const value& a) {
     case value_kind::date_value: return a;
     case value_kind::string_value:
       if (auto d = date::parse(a.as_string())) return value(*d);
-      return value::make_error("invalid date '" + a.as_string() + "' (expected YYYY-MM-DD)");
+      return value::make_error("invalid date '" + std::string(a.as_string()) + "' (expected YYYY-MM-DD)");
     default: return no_overload("date", a);
   }
 }
@@ -691,14 +703,14 @@ inline value identity_call(builtin fn, const value& a, const value* b) {
     case builtin::birth_date:
       if (a.kind() != value_kind::string_value) return no_overload("birth_date", a);
       if (auto d = evenhand::birth_date(a.as_string())) return value(*d);
-      return value::make_error("'" + a.as_string() + "' is not a valid resident ID number");
+      return value::make_error("'" + std::string(a.as_string()) + "' is not a valid resident ID number");
     case builtin::age_on: {
       if (b->kind() != value_kind::date_value) return no_overload("age_on", a, *b);
       std::optional<date> birth;
       if (a.kind() == value_kind::date_value) birth = a.as_date();
       else if (a.kind() == value_kind::string_value) {
         birth = evenhand::birth_date(a.as_string());
-        if (!birth) return value::make_error("'" + a.as_string() + "' is not a valid resident ID number");
+        if (!birth) return value::make_error("'" + std::string(a.as_string()) + "' is not a valid resident ID number");
       } else {
         return no_overload("age_on", a, *b);
       }
