@@ -98,8 +98,8 @@ class value {
   /// Strings up to this many bytes live inside the value: copying one allocates nothing.
   static constexpr std::size_t inline_string_capacity = 46;
 
-  value() noexcept = default;  // null
-  value(std::nullptr_t) noexcept {}
+  value() noexcept { set_tags(value_kind::null_value, 0); }
+  value(std::nullptr_t) noexcept : value() {}
   value(bool b) noexcept { put(value_kind::bool_value, b); }
   value(std::int64_t i) noexcept { put(value_kind::int_value, i); }
   value(int i) noexcept { put(value_kind::int_value, static_cast<std::int64_t>(i)); }
@@ -121,17 +121,20 @@ class value {
   value(map_ptr m) noexcept { put_shared(value_kind::map_value, std::move(m)); }
   value(type_name t) { put_shared(value_kind::type_value, std::make_shared<const type_name>(std::move(t))); }
 
-  value(const value& o) noexcept : aux_(o.aux_), kind_(o.kind_) {
-    if (aux_ == shared) new (buf_) handle(o.shared_handle());
-    else std::memcpy(buf_, o.buf_, sizeof buf_);
+  value(const value& o) noexcept {
+    if (o.is_shared()) {
+      new (cell_) handle(o.shared_handle());
+      cell_[aux_at] = o.cell_[aux_at];
+      cell_[kind_at] = o.cell_[kind_at];
+    } else {
+      std::memcpy(cell_, o.cell_, sizeof cell_);
+    }
   }
-  value(value&& o) noexcept : aux_(o.aux_), kind_(o.kind_) { take(o); }
+  value(value&& o) noexcept { take(o); }
   value& operator=(const value& o) noexcept {
     if (this != &o) {
       value copy(o);  // first: o may live inside what this value holds
       reset();
-      aux_ = copy.aux_;
-      kind_ = copy.kind_;
       take(copy);
     }
     return *this;
@@ -140,8 +143,6 @@ class value {
     if (this != &o) {
       value moved(std::move(o));  // first: o may live inside what this value holds
       reset();
-      aux_ = moved.aux_;
-      kind_ = moved.kind_;
       take(moved);
     }
     return *this;
@@ -158,7 +159,7 @@ class value {
   }
   static value make_unknown(std::vector<std::string> attributes);
 
-  value_kind kind() const noexcept { return kind_; }
+  value_kind kind() const noexcept { return static_cast<value_kind>(cell_[kind_at]); }
   bool is_null() const noexcept { return kind() == value_kind::null_value; }
   bool is_bool() const noexcept { return kind() == value_kind::bool_value; }
   bool is_error() const noexcept { return kind() == value_kind::error_value; }
@@ -170,11 +171,11 @@ class value {
   std::int64_t as_int() const noexcept { return get<std::int64_t>(); }
   std::uint64_t as_uint() const noexcept { return get<std::uint64_t>(); }
   double as_double() const noexcept { return get<double>(); }
-  const decimal& as_decimal() const noexcept { return *std::launder(reinterpret_cast<const decimal*>(buf_)); }
+  const decimal& as_decimal() const noexcept { return *std::launder(reinterpret_cast<const decimal*>(cell_)); }
   /// The text, valid while this value lives and is not assigned or moved from.
   std::string_view as_string() const noexcept {
-    if (aux_ == shared) return *static_cast<const std::string*>(shared_handle().get());
-    return {reinterpret_cast<const char*>(buf_), aux_};
+    if (is_shared()) return *static_cast<const std::string*>(shared_handle().get());
+    return {reinterpret_cast<const char*>(cell_), cell_[aux_at]};
   }
   const bytes& as_bytes() const noexcept { return held<bytes>(); }
   date as_date() const noexcept { return get<date>(); }
@@ -194,63 +195,67 @@ class value {
   const value* find(std::string_view key) const noexcept;
 
  private:
-  // One 48-byte cell: the payload, then `aux_` (an inline string's length, or `shared` when
-  // the payload is a reference-counted handle), then the kind. Every payload but a handle is
-  // trivially copyable, so copying or moving one is copying bytes, with no dispatch on kind.
+  // One 48-byte cell: the payload, then at `aux_at` an inline string's length (or `shared`
+  // when the payload is a reference-counted handle), then at `kind_at` the kind. Every payload
+  // but a handle is trivially copyable, so copying or moving one copies the cell's bytes, with
+  // no dispatch on the kind.
   using handle = std::shared_ptr<const void>;
   static constexpr std::uint8_t shared = 0xFF;
+  static constexpr std::size_t aux_at = inline_string_capacity;
+  static constexpr std::size_t kind_at = inline_string_capacity + 1;
 
+  bool is_shared() const noexcept { return cell_[aux_at] == shared; }
+  void set_tags(value_kind k, std::uint8_t aux) noexcept {
+    cell_[aux_at] = aux;
+    cell_[kind_at] = static_cast<unsigned char>(k);
+  }
   template <class T>
   void put(value_kind k, const T& x) noexcept {
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= inline_string_capacity);
-    new (buf_) T(x);
-    kind_ = k;
+    new (cell_) T(x);
+    set_tags(k, 0);
   }
   template <class T>
   T get() const noexcept {
-    return *std::launder(reinterpret_cast<const T*>(buf_));
+    return *std::launder(reinterpret_cast<const T*>(cell_));
   }
   void put_shared(value_kind k, handle h) noexcept {
-    new (buf_) handle(std::move(h));
-    aux_ = shared;
-    kind_ = k;
+    new (cell_) handle(std::move(h));
+    set_tags(k, shared);
   }
   void put_string(std::string_view s, std::string* owned) {
     if (s.size() <= inline_string_capacity) {
-      if (!s.empty()) std::memcpy(buf_, s.data(), s.size());
-      aux_ = static_cast<std::uint8_t>(s.size());
-      kind_ = value_kind::string_value;
+      if (!s.empty()) std::memcpy(cell_, s.data(), s.size());
+      set_tags(value_kind::string_value, static_cast<std::uint8_t>(s.size()));
       return;
     }
     put_shared(value_kind::string_value,
                std::make_shared<const std::string>(owned ? std::move(*owned) : std::string(s)));
   }
-  const handle& shared_handle() const noexcept { return *std::launder(reinterpret_cast<const handle*>(buf_)); }
+  const handle& shared_handle() const noexcept { return *std::launder(reinterpret_cast<const handle*>(cell_)); }
   template <class T>
   const T& held() const noexcept {
     return *static_cast<const T*>(shared_handle().get());
   }
-  /// Takes o's payload (aux_ and kind_ already copied); o is left null.
+  /// Takes o's payload and tags into this cell, which holds nothing; o is left null.
   void take(value& o) noexcept {
-    if (aux_ == shared) {
-      handle& from = *std::launder(reinterpret_cast<handle*>(o.buf_));
-      new (buf_) handle(std::move(from));
+    if (o.is_shared()) {
+      handle& from = *std::launder(reinterpret_cast<handle*>(o.cell_));
+      new (cell_) handle(std::move(from));
       from.~handle();
+      cell_[aux_at] = shared;
+      cell_[kind_at] = o.cell_[kind_at];
     } else {
-      std::memcpy(buf_, o.buf_, sizeof buf_);
+      std::memcpy(cell_, o.cell_, sizeof cell_);
     }
-    o.aux_ = 0;
-    o.kind_ = value_kind::null_value;
+    o.set_tags(value_kind::null_value, 0);
   }
   void reset() noexcept {
-    if (aux_ == shared) std::launder(reinterpret_cast<handle*>(buf_))->~handle();
-    aux_ = 0;
-    kind_ = value_kind::null_value;
+    if (is_shared()) std::launder(reinterpret_cast<handle*>(cell_))->~handle();
+    set_tags(value_kind::null_value, 0);
   }
 
-  alignas(16) unsigned char buf_[inline_string_capacity];
-  std::uint8_t aux_ = 0;
-  value_kind kind_ = value_kind::null_value;
+  alignas(16) unsigned char cell_[inline_string_capacity + 2];
 };
 
 static_assert(sizeof(value) == 48);
