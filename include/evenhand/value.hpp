@@ -109,8 +109,8 @@ class value {
   value(unsigned long long u) noexcept { put(value_kind::uint_value, static_cast<std::uint64_t>(u)); }
   value(double d) noexcept { put(value_kind::double_value, d); }
   value(decimal d) noexcept { put(value_kind::decimal_value, d); }
-  value(std::string_view s) { put_string(s, nullptr); }
-  value(std::string s) { put_string(s, &s); }
+  value(std::string_view s) { put_string(s); }
+  value(const std::string& s) { put_string(s); }
   value(const char* s) : value(std::string_view(s)) {}
   value(bytes b) { put_shared(value_kind::bytes_value, std::make_shared<const bytes>(std::move(b))); }
   value(date d) noexcept { put(value_kind::date_value, d); }
@@ -124,8 +124,7 @@ class value {
   value(const value& o) noexcept {
     if (o.is_shared()) {
       new (cell_) handle(o.shared_handle());
-      cell_[aux_at] = o.cell_[aux_at];
-      cell_[kind_at] = o.cell_[kind_at];
+      copy_after_handle(o);
     } else {
       std::memcpy(cell_, o.cell_, sizeof cell_);
     }
@@ -174,7 +173,7 @@ class value {
   const decimal& as_decimal() const noexcept { return *std::launder(reinterpret_cast<const decimal*>(cell_)); }
   /// The text, valid while this value lives and is not assigned or moved from.
   std::string_view as_string() const noexcept {
-    if (is_shared()) return *static_cast<const std::string*>(shared_handle().get());
+    if (is_shared()) return {static_cast<const char*>(shared_handle().get()), get<std::size_t>(long_size_at)};
     return {reinterpret_cast<const char*>(cell_), cell_[aux_at]};
   }
   const bytes& as_bytes() const noexcept { return held<bytes>(); }
@@ -203,6 +202,7 @@ class value {
   static constexpr std::uint8_t shared = 0xFF;
   static constexpr std::size_t aux_at = inline_string_capacity;
   static constexpr std::size_t kind_at = inline_string_capacity + 1;
+  static constexpr std::size_t long_size_at = sizeof(handle);  // a long string's length
 
   bool is_shared() const noexcept { return cell_[aux_at] == shared; }
   void set_tags(value_kind k, std::uint8_t aux) noexcept {
@@ -216,26 +216,34 @@ class value {
     set_tags(k, 0);
   }
   template <class T>
-  T get() const noexcept {
-    return *std::launder(reinterpret_cast<const T*>(cell_));
+  T get(std::size_t at = 0) const noexcept {
+    return *std::launder(reinterpret_cast<const T*>(cell_ + at));
   }
   void put_shared(value_kind k, handle h) noexcept {
     new (cell_) handle(std::move(h));
     set_tags(k, shared);
   }
-  void put_string(std::string_view s, std::string* owned) {
+  void put_string(std::string_view s) {
     if (s.size() <= inline_string_capacity) {
       if (!s.empty()) std::memcpy(cell_, s.data(), s.size());
       set_tags(value_kind::string_value, static_cast<std::uint8_t>(s.size()));
       return;
     }
-    put_shared(value_kind::string_value,
-               std::make_shared<const std::string>(owned ? std::move(*owned) : std::string(s)));
+    // Longer text: one allocation holds the count and the characters; the length sits in the
+    // cell after the handle.
+    std::shared_ptr<char[]> chars = std::make_shared_for_overwrite<char[]>(s.size());
+    std::memcpy(chars.get(), s.data(), s.size());
+    put_shared(value_kind::string_value, std::move(chars));
+    new (cell_ + long_size_at) std::size_t(s.size());
   }
   const handle& shared_handle() const noexcept { return *std::launder(reinterpret_cast<const handle*>(cell_)); }
   template <class T>
   const T& held() const noexcept {
     return *static_cast<const T*>(shared_handle().get());
+  }
+  /// The rest of a cell that holds a handle: a long string's length, and the tags.
+  void copy_after_handle(const value& o) noexcept {
+    std::memcpy(cell_ + sizeof(handle), o.cell_ + sizeof(handle), sizeof cell_ - sizeof(handle));
   }
   /// Takes o's payload and tags into this cell, which holds nothing; o is left null.
   void take(value& o) noexcept {
@@ -243,8 +251,7 @@ class value {
       handle& from = *std::launder(reinterpret_cast<handle*>(o.cell_));
       new (cell_) handle(std::move(from));
       from.~handle();
-      cell_[aux_at] = shared;
-      cell_[kind_at] = o.cell_[kind_at];
+      copy_after_handle(o);
     } else {
       std::memcpy(cell_, o.cell_, sizeof cell_);
     }

@@ -223,6 +223,7 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
     r.error(mats, "E402", "materials must be a list of { id, form, copies }");
     return;
   }
+  out.reserve(doc.count(mats));
   doc.each(mats, [&](const node& m) {
     submitted_material s;
     const node* id = doc.find(m, "id");

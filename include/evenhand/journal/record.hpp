@@ -464,6 +464,7 @@ inline std::optional<parsed_record> parse_record(std::string_view line, std::str
     std::size_t value_at = key_end + 1, value_end = npos;
     if (n == 1) {
       r.decision_members.clear();
+      r.decision_members.reserve(32);  // a decision has about twenty members: one allocation
       value_end = detail::walk_members(line, value_at, [&](std::string_view dk, std::string_view dv) {
         auto offset = [&](std::string_view part) { return static_cast<std::uint32_t>(part.data() - line.data() - value_at); };
         r.decision_members.push_back({offset(dk) + 1, static_cast<std::uint32_t>(dk.size() - 2), offset(dv),
