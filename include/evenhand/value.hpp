@@ -121,29 +121,28 @@ class value {
   value(map_ptr m) noexcept { put_shared(value_kind::map_value, std::move(m)); }
   value(type_name t) { put_shared(value_kind::type_value, std::make_shared<const type_name>(std::move(t))); }
 
-  value(const value& o) noexcept {
-    if (o.is_shared()) {
-      new (cell_) handle(o.shared_handle());
-      copy_after_handle(o);
-    } else {
-      std::memcpy(cell_, o.cell_, sizeof cell_);
-    }
-  }
+  value(const value& o) noexcept { copy_from(o); }
   value(value&& o) noexcept { take(o); }
   value& operator=(const value& o) noexcept {
-    if (this != &o) {
-      value copy(o);  // first: o may live inside what this value holds
-      reset();
-      take(copy);
+    if (this == &o) return *this;
+    if (!is_shared()) {  // nothing held, so nothing that o could live inside
+      copy_from(o);
+      return *this;
     }
+    value copy(o);  // first: o may live inside what this value holds
+    reset();
+    take(copy);
     return *this;
   }
   value& operator=(value&& o) noexcept {
-    if (this != &o) {
-      value moved(std::move(o));  // first: o may live inside what this value holds
-      reset();
-      take(moved);
+    if (this == &o) return *this;
+    if (!is_shared()) {
+      take(o);
+      return *this;
     }
+    value moved(std::move(o));
+    reset();
+    take(moved);
     return *this;
   }
   ~value() { reset(); }
@@ -244,6 +243,15 @@ class value {
   /// The rest of a cell that holds a handle: a long string's length, and the tags.
   void copy_after_handle(const value& o) noexcept {
     std::memcpy(cell_ + sizeof(handle), o.cell_ + sizeof(handle), sizeof cell_ - sizeof(handle));
+  }
+  /// Copies o's payload and tags into this cell, which holds nothing.
+  void copy_from(const value& o) noexcept {
+    if (o.is_shared()) {
+      new (cell_) handle(o.shared_handle());
+      copy_after_handle(o);
+    } else {
+      std::memcpy(cell_, o.cell_, sizeof cell_);
+    }
   }
   /// Takes o's payload and tags into this cell, which holds nothing; o is left null.
   void take(value& o) noexcept {
