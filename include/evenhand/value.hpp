@@ -2,6 +2,10 @@
 //
 // A value is one of CEL's kinds plus the domain's exact `decimal` and civil `date`. Errors and
 // unknowns are values too (CEL semantics): an evaluation never throws for what the data says.
+//
+// A value is one 48-byte cell. Scalars, decimals, dates and text of up to 46 bytes (an ID
+// number, a name, an address) live in it, so copying one allocates nothing and moving one
+// copies bytes; lists, maps and longer text are immutable and shared by reference count.
 #pragma once
 
 #include <evenhand/decimal.hpp>
