@@ -12,13 +12,13 @@
 #include <evenhand/time.hpp>
 
 #include <compare>
-#include <cstring>
-#include <new>
-#include <type_traits>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 

@@ -398,7 +398,7 @@ void append_value(json_out& out, const value& v) {
       for (const auto& [k, e] : v.as_map()) {
         if (!first) out += ',';
         first = false;
-        out.escaped(k.kind() == value_kind::string_value ? std::string_view(k.as_string()) : std::string_view("?"));
+        out.escaped(k.kind() == value_kind::string_value ? k.as_string() : std::string_view("?"));
         out += ':';
         append_value(out, e);
       }

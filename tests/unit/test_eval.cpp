@@ -284,14 +284,15 @@ TEST_CASE("eval: lists and maps of constants mean what they say, built once or n
   CHECK(f.run(R"(scope.map(s, [s, "const"]))").as_list()[1].as_list()[0].as_string() == "bulk");
 }
 
-TEST_CASE("eval: an activation keeps every slot right as it sets, binds and outgrows its inline room") {
+TEST_CASE("eval: an activation keeps every slot right through sets, binds, re-sets and clear") {
   expr::environment env;
   for (int i = 0; i < 100; ++i) env.declare("v" + std::to_string(i), expr::type::int_());
   expr::activation act(env);
   std::vector<value> borrowed(100);
   for (int i = 0; i < 100; ++i) borrowed[static_cast<std::size_t>(i)] = value(std::int64_t{-i});
-  // Set every slot (past any inline room, so the owned values move several times), rebind
-  // every third slot to a borrowed value, and set every fifth again.
+  // Set every slot (filling the owned values' single reservation), rebind every third slot to
+  // a borrowed value, and set every fifth again: a re-set of a rebound slot finds the store
+  // full and must reuse a value no slot reads.
   for (std::uint32_t i = 0; i < 100; ++i) act.set(i, value(std::int64_t{i}));
   for (std::uint32_t i = 0; i < 100; i += 3) act.bind(i, borrowed[i]);
   for (std::uint32_t i = 0; i < 100; i += 5) act.set(i, value(std::int64_t{1000 + i}));

@@ -215,7 +215,7 @@ inline const value* value::find(std::string_view key) const noexcept {
   auto it = std::lower_bound(m.begin(), m.end(), key, [](const auto& e, std::string_view k) {
     if (e.first.kind() != value_kind::string_value)
       return detail::kind_rank(e.first.kind()) < detail::kind_rank(value_kind::string_value);
-    return std::string_view(e.first.as_string()) < k;
+    return e.first.as_string() < k;
   });
   if (it != m.end() && it->first.kind() == value_kind::string_value && it->first.as_string() == key)
     return &it->second;
