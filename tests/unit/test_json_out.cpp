@@ -69,3 +69,36 @@ TEST_CASE("json_out: escapes exactly as append_json_string does, and grows past 
   }
   CHECK(long_written == "[" + long_expected + "]");
 }
+
+TEST_CASE("json_out: a byte that needs escaping is found at every place in and across eight-byte words") {
+  // Plain text of every length up to 40 with one special byte at each place, and every pair
+  // of places for a few: the word-at-a-time copy must stop exactly where a byte needs escaping
+  // and go on after it. Bytes 0x20 and 0x7f-0xff around it must pass through as they are.
+  const std::string specials = std::string("\"\\\x00\x01\x1f\n\t", 7);
+  const std::string plain_bytes = std::string(" !#[]~\x7f\x80\xbf\xe4\xb8\xad\xff", 13);
+  auto check_same = [](const std::string& text) {
+    std::string expected, written;
+    evenhand::detail::append_json_string(expected, text);
+    {
+      json_out out(written);
+      out.escaped(text);
+    }
+    REQUIRE(written == expected);
+  };
+  for (std::size_t length = 0; length <= 40; ++length) {
+    std::string base;
+    for (std::size_t i = 0; i < length; ++i) base += plain_bytes[i % plain_bytes.size()];
+    check_same(base);
+    for (std::size_t at = 0; at < length; ++at)
+      for (char special : specials) {
+        std::string text = base;
+        text[at] = special;
+        check_same(text);
+        for (std::size_t second = at + 1; second < length; second += 3) {
+          std::string two = text;
+          two[second] = specials[(at + second) % specials.size()];
+          check_same(two);
+        }
+      }
+  }
+}
