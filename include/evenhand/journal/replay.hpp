@@ -400,6 +400,11 @@ class masked_rules final : public eval::recorded_results {
       });
     std::optional<std::string_view> id, result, needs, detail_text, read, status, reason;
     auto clear = [&] { id = result = needs = detail_text = read = status = reason = std::nullopt; };
+    // Room for a typical item's rules and the values they read, each block no larger than
+    // 1 kB, the largest that glibc keeps in its per-thread cache.
+    conditions_.reserve(12);
+    materials_.reserve(16);
+    reads_.reserve(32);
     if (cs)
       detail::each_object(
           *cs,
@@ -526,7 +531,9 @@ inline redecision redecide(const standard::ruleset& rules, const parsed_record& 
     out.problem = "its application does not read under ruleset " + rules.digest + ": " + first_error(problems);
     return out;
   }
-  eval::decision d;
+  // One decision per thread, reused (evaluate_into replaces all it holds): a journal is
+  // replayed record after record, and a fresh decision would allocate each of its vectors.
+  static thread_local eval::decision d;
   if (r.masked.empty()) {
     eval::evaluate_into(d, rules, *app, recorded.as_of);
     out.decision = eval::to_json(d);
