@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <span>
 
@@ -149,54 +150,95 @@ class app_reader {
 
   /// Walks nested maps, matching dotted paths against the item's fields. `fields` holds the
   /// declarations under `prefix` (all of them at the top), sorted by name; each name's part
-  /// after the prefix and its dot starts at `skip`. A key is looked up in that range alone,
-  /// by the rest of the name, so no path is built unless an error names it.
+  /// after the prefix and its dot starts at `skip`. No path is built as a string unless an
+  /// error names it.
   void read_fields(const node& n, std::string_view prefix, std::span<const standard::field> fields, std::size_t skip,
                    const standard::item& item, std::vector<std::pair<std::string, value>>& out) {
     if (!n.is_map()) {
       error(n, "E402", "'" + (prefix.empty() ? std::string("fields") : std::string(prefix)) + "' must be a map");
       return;
     }
-    auto rest = [skip](const standard::field& f) { return std::string_view(f.name).substr(skip); };
     doc_.each(n, [&](const node& key) {
       std::string_view k = key.text;
       const node& v = doc_.at(key.value);
-      auto at = std::lower_bound(fields.begin(), fields.end(), k,
-                                 [&](const standard::field& f, std::string_view x) { return rest(f) < x; });
-      if (at != fields.end() && rest(*at) == k) {
+      standard::field_index::entry found;
+      if (!find_path(prefix, k, fields, skip, item, found)) {
+        std::string path = prefix.empty() ? std::string(k) : std::string(prefix) + "." + std::string(k);
+        std::vector<std::string> names;
+        for (const auto& f : item.fields) names.push_back(f.name);
+        std::string near = closest_match(path, names);
+        error(key, "E401", "item " + item.code + " has no field '" + path + "'",
+              near.empty() ? std::string() : "did you mean '" + near + "'?");
+        return;
+      }
+      if (found.exact != standard::field_index::none) {
         if (v.is_null()) return;  // given as empty: the same as absent
-        if (auto converted = convert(v, at->type, *at, path_ref{nullptr, at->name})) {
-          out.emplace_back(at->name, std::move(*converted));
-          field_order_.push_back(static_cast<std::uint32_t>(&*at - item.fields.data()));
+        const standard::field& f = item.fields[found.exact];
+        if (auto converted = convert(v, f.type, f, path_ref{nullptr, f.name})) {
+          out.emplace_back(f.name, std::move(*converted));
+          field_order_.push_back(found.exact);
         }
         return;
       }
-      // The members of a record written nested: the names that go on with k and a dot. They
-      // sort together (any name between two of them shares their start), from the first name
-      // not below k + "." (compared without building it); `at` is no later than that.
-      auto below = [&](const standard::field& f) {
-        std::string_view head = rest(f).substr(0, k.size());
-        if (head != k) return head < k;
-        return rest(f).size() == k.size() || rest(f)[k.size()] < '.';
-      };
-      auto under = [&](const standard::field& f) {
-        std::string_view r = rest(f);
-        return r.size() > k.size() && r.starts_with(k) && r[k.size()] == '.';
-      };
-      auto group = std::partition_point(at, fields.end(), below);
-      auto group_end = std::find_if_not(group, fields.end(), under);
-      if (group_end != group) {
-        read_fields(v, std::string_view(group->name).substr(0, skip + k.size()),
-                    {&*group, static_cast<std::size_t>(group_end - group)}, skip + k.size() + 1, item, out);
-        return;
-      }
-      std::string path = prefix.empty() ? std::string(k) : std::string(prefix) + "." + std::string(k);
-      std::vector<std::string> names;
-      for (const auto& f : item.fields) names.push_back(f.name);
-      std::string near = closest_match(path, names);
-      error(key, "E401", "item " + item.code + " has no field '" + path + "'",
-            near.empty() ? std::string() : "did you mean '" + near + "'?");
+      // A record written nested: the fields under prefix.k, read with that as their prefix.
+      const std::size_t path_length = skip + k.size();
+      read_fields(v, std::string_view(item.fields[found.first].name).substr(0, path_length),
+                  {item.fields.data() + found.first, found.last - found.first}, path_length + 1, item, out);
     });
+  }
+
+  /// What the path `prefix.k` names among `fields` (those under `prefix`, see read_fields):
+  /// a field, or fields under it (`found.first`, `found.last` index the item's fields). False
+  /// when it names neither.
+  static bool find_path(std::string_view prefix, std::string_view k, std::span<const standard::field> fields,
+                        std::size_t skip, const standard::item& item, standard::field_index::entry& found) {
+    using standard::field_index;
+    // The loader's index: one probe for the whole path, built here when it is short enough.
+    char buffer[160];
+    if (item.field_paths.size() == item.fields.size() && prefix.size() + 1 + k.size() <= sizeof buffer) {
+      std::string_view path = k;
+      if (!prefix.empty()) {
+        std::memcpy(buffer, prefix.data(), prefix.size());
+        buffer[prefix.size()] = '.';
+        std::memcpy(buffer + prefix.size() + 1, k.data(), k.size());
+        path = {buffer, prefix.size() + 1 + k.size()};
+      }
+      const field_index::entry* e = item.find_path(path);
+      if (!e) return false;
+      found = *e;
+      return true;
+    }
+    // Without the index (an item not built by the loader, a very long path): a search of the
+    // sorted names by the rest of the name after the prefix.
+    auto rest = [skip](const standard::field& f) { return std::string_view(f.name).substr(skip); };
+    auto index_of = [&](std::span<const standard::field>::iterator it) {
+      return static_cast<std::uint32_t>(&*it - item.fields.data());
+    };
+    found = field_index::entry{};
+    auto at = std::lower_bound(fields.begin(), fields.end(), k,
+                               [&](const standard::field& f, std::string_view x) { return rest(f) < x; });
+    if (at != fields.end() && rest(*at) == k) {
+      found.exact = index_of(at);
+      return true;
+    }
+    // The names that go on with k and a dot sort together (any name between two of them
+    // shares their start), from the first name not below k + "." (compared without building
+    // it); `at` is no later than that.
+    auto below = [&](const standard::field& f) {
+      std::string_view head = rest(f).substr(0, k.size());
+      if (head != k) return head < k;
+      return rest(f).size() == k.size() || rest(f)[k.size()] < '.';
+    };
+    auto under = [&](const standard::field& f) {
+      std::string_view r = rest(f);
+      return r.size() > k.size() && r.starts_with(k) && r[k.size()] == '.';
+    };
+    auto group = std::partition_point(at, fields.end(), below);
+    auto group_end = std::find_if_not(group, fields.end(), under);
+    if (group == group_end) return false;
+    found.first = index_of(group);
+    found.last = found.first + static_cast<std::uint32_t>(group_end - group);
+    return true;
   }
 
   std::optional<application> read(const standard::ruleset& rules);

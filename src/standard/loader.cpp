@@ -447,6 +447,7 @@ class item_reader {
     it_.accepted_on_slot = slot("accepted_on");
     it_.field_slots.clear();
     for (const auto& f : it_.fields) it_.field_slots.push_back(slot(f.name));
+    it_.field_paths = field_index(it_.fields.size(), [&](std::uint32_t i) { return std::string_view(it_.fields[i].name); });
     for (auto& d : it_.derive) d.slot = slot(d.name);
 
     for (auto& t : it_.tables) {

@@ -250,6 +250,40 @@ TEST_CASE("evaluate: fields read the same nested, as flat dotted keys, or mixed"
   CHECK(p[0].where.column == 1 + head.size() + std::string(R"({"staff": [{"name": "Li", "role": "worker", )").size());
 }
 
+TEST_CASE("evaluate: fields are found the same through the loader's path index as by searching the sorted names") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  // The same ruleset with no index: the reader falls back to its search of the sorted names.
+  standard::ruleset unindexed = *loaded.rules;
+  for (auto& item : unindexed.items) {
+    REQUIRE(item.field_paths.size() == item.fields.size());
+    item.field_paths = standard::field_index();
+  }
+  const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\", \"fields\": ";
+  std::vector<std::string> texts = demo_applications();
+  for (const char* fields : {
+           R"({"legal_rep": {"name": "刘某某", "id_no": "440106198503121237"}, "premises": {"area_m2": 35.5}})",
+           R"({"premises.area_m2": 35.5, "legal_rep.id_no": "440106198503121237", "legal_rep.name": "刘某某"})",
+           R"({"legal_rep": {"id_no": "440106198503121237"}, "legal_rep.name": "刘某某", "premises": {"area_m2": 35.5}})",
+           R"({"premises": {"area": 10}})", R"({"legal": {"rep": {"name": "x"}}})", R"({"premises": 3})",
+           R"({"premises": {"area_m2": 35.5}, "premises.area_m2": 36})", R"({"legal_rep.": 1, "": 2})",
+           R"({"staff": [{"name": "Li", "role": "worker", "name": "Wang"}]})"})
+    texts.push_back(head + fields + "}");
+  texts.push_back(head + "{\"" + std::string(300, 'x') + "\": 1, \"premises\": {\"" + std::string(200, 'y') + "\": 2}}}");
+  for (const auto& text : texts) {
+    INFO(text);
+    diagnostics with_index, without;
+    auto a = eval::read_application(text, "app", *loaded.rules, with_index);
+    auto b = eval::read_application(text, "app", unindexed, without);
+    REQUIRE(a.has_value() == b.has_value());
+    CHECK(render_json(with_index) == render_json(without));
+    if (a) {
+      CHECK(eval::canonical_form(*a) == eval::canonical_form(*b));
+      CHECK(a->slots == b->slots);
+    }
+  }
+}
+
 TEST_CASE("evaluate: record members are read into maps in key order, whatever order they are written in") {
   auto loaded = standard::load_ruleset(demo);
   REQUIRE(loaded.rules);

@@ -11,6 +11,7 @@
 #include <evenhand/decimal.hpp>
 #include <evenhand/diagnostics.hpp>
 #include <evenhand/expr.hpp>
+#include <evenhand/standard/field_index.hpp>
 #include <evenhand/workflow/graph.hpp>
 
 #include <algorithm>
@@ -236,6 +237,14 @@ struct item {
   std::shared_ptr<const expr::environment> environment;  ///< fields and facts, for evaluation
   std::uint32_t as_of_slot = no_slot, accepted_on_slot = no_slot;
   std::vector<std::uint32_t> field_slots;  ///< each of `fields`' slot, by index (set by the loader)
+  field_index field_paths;                 ///< `fields` by dotted path and path prefix (set by the loader)
+
+  /// The field named `path` and the fields under `path.`, from the loader's index; nullptr when
+  /// there are none, or when the item was not built by the loader (no index).
+  const field_index::entry* find_path(std::string_view path) const noexcept {
+    if (field_paths.size() != fields.size()) return nullptr;
+    return field_paths.find(path, [this](std::uint32_t i) { return std::string_view(fields[i].name); });
+  }
 
   const field* find_field(std::string_view name) const noexcept {
     auto it = std::lower_bound(fields.begin(), fields.end(), name, [](const field& f, std::string_view n) { return f.name < n; });
