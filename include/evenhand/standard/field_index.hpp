@@ -43,7 +43,9 @@ class field_index {
     }
     count_ = static_cast<std::uint32_t>(count);
     table_.assign(std::bit_ceil(paths.size() * 2 + 2), slot{});
-    for (const auto& [path, i] : paths) {
+    for (const auto& named : paths) {
+      const std::string_view path = named.first;  // not a structured binding: the lambda below captures it
+      const std::uint32_t i = named.second;
       slot& s = probe(table_, path, [&](std::uint32_t f, std::uint32_t length) { return name_of(f).substr(0, length) == path; });
       if (s.length == none) {
         s.hash = hash(path);
