@@ -701,6 +701,21 @@ inline std::shared_ptr<const zone_rules> load_zone(std::string_view name) {
   return cache.emplace(std::string(name), std::move(shared)).first->second;
 }
 
+/// load_zone for callers that convert many instants (every evaluation converts its `as_of`):
+/// the zone last asked for on this thread is remembered, so asking again takes no lock and
+/// touches no shared count. Loaded zones stay cached for the life of the process, so the
+/// pointer stays valid.
+inline const zone_rules* zone_for_thread(std::string_view name) {
+  thread_local std::string last_name;
+  thread_local const zone_rules* last = nullptr;
+  if (last && last_name == name) return last;
+  auto rules = load_zone(name);
+  if (!rules) return nullptr;
+  last_name.assign(name);
+  last = rules.get();
+  return last;
+}
+
 }  // namespace detail::tz
 
 /// The wall-clock fields of an instant in a zone: "" / "UTC" / "Z" (UTC), a fixed offset
@@ -715,7 +730,7 @@ inline std::optional<civil_time> to_civil(timestamp t, std::string_view zone) {
     if (!off) return std::nullopt;
     utoff = *off;
   } else {
-    auto rules = detail::tz::load_zone(zone);
+    const auto* rules = detail::tz::zone_for_thread(zone);
     if (!rules) return std::nullopt;
     utoff = detail::tz::utoff_at(*rules, t.unix_seconds());
   }

@@ -4,9 +4,11 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
+#include <thread>
 
 using namespace evenhand;
 
@@ -311,6 +313,26 @@ TEST_CASE("time: to_civil with IANA zones") {
   CHECK(civil("2026-03-02T12:00:00Z", "Asia/Tehran").minute == 30);  // "<+0330>-3:30"
   // Cached zones answer the same.
   CHECK(civil("2025-07-01T12:00:00Z", "America/Los_Angeles").hour == 5);
+}
+
+TEST_CASE("time: to_civil answers the same for zones alternating on several threads") {
+  // Each thread remembers the zone it asked for last: switching zones, and threads that ask
+  // in another order, must not mix them up.
+  auto work = [](int first, bool& ok) {
+    const timestamp t = ts("2025-07-01T12:00:00Z");
+    for (int i = 0; i < 200; ++i) {
+      const bool shanghai = (i + first) % 3 != 0;
+      auto c = to_civil(t, shanghai ? "Asia/Shanghai" : "America/Los_Angeles");
+      if (!c || c->hour != (shanghai ? 20 : 5)) ok = false;
+      if (to_civil(t, "Mars/Olympus_Mons")) ok = false;  // a failure is not remembered as a zone
+    }
+  };
+  bool a = true, b = true;
+  std::thread other(work, 1, std::ref(b));
+  work(0, a);
+  other.join();
+  CHECK(a);
+  CHECK(b);
 }
 
 TEST_CASE("time: to_civil rejects unknown and unsafe zone names") {

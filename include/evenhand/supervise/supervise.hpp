@@ -109,14 +109,8 @@ class local_dates {
       fixed_ = off.value_or(0);
       return;
     }
-    // The zone cache takes a lock; a sweep of many cases on many threads asks once per thread.
-    thread_local std::string last_name;
-    thread_local std::shared_ptr<const evenhand::detail::tz::zone_rules> last;
-    if (!last || last_name != zone) {
-      last = evenhand::detail::tz::load_zone(zone);
-      last_name = zone;
-    }
-    rules_ = last;
+    // A sweep of many cases on many threads asks the zone cache once per thread.
+    rules_ = evenhand::detail::tz::zone_for_thread(zone);
     valid_ = rules_ != nullptr;
   }
   bool valid() const noexcept { return valid_; }
@@ -125,7 +119,7 @@ class local_dates {
   }
 
  private:
-  std::shared_ptr<const evenhand::detail::tz::zone_rules> rules_;
+  const evenhand::detail::tz::zone_rules* rules_ = nullptr;  // cached for the life of the process
   std::int32_t fixed_ = 0;
   bool valid_ = true;
 };

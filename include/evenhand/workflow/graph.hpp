@@ -94,11 +94,12 @@ inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
   for (std::size_t v = 0; v < n; ++v)
     if (on(v) && (end == n || finish[v] > finish[end] || (finish[v] == finish[end] && followed[end] && !followed[v]))) end = v;
   std::vector<std::size_t> path;
-  if (end == n) return {path, 0};
+  if (end == n) return {std::move(path), 0};
+  path.reserve(n);  // one allocation: the path is evaluated with every decision
   for (std::size_t v = end; v != n; v = via[v])
     if (on(v)) path.push_back(v);
   std::reverse(path.begin(), path.end());
-  return {path, finish[end]};
+  return {std::move(path), finish[end]};
 }
 
 /// Each step's weight on the critical path: its limit when counted, 0 otherwise.
