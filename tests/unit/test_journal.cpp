@@ -153,6 +153,43 @@ TEST_CASE("journal: a parsed record knows where its decision's members are") {
   CHECK_FALSE(journal::parse_record(made.line.substr(0, made.line.size() - 1), &why));
 }
 
+TEST_CASE("journal: a record parsed into a reused one reads as the same record parsed afresh") {
+  demo d;
+  auto decision = eval::evaluate(*d.rules, d.app);
+  auto masked = journal::mask(journal::masking::of(*d.rules), d.app, decision);
+  auto first = journal::make_record(1, journal::genesis, masked);
+  auto second = journal::make_record(2, first.hash, masked);
+  // A shorter record: every string and vector of the reused one must shrink to it.
+  journal::masked_pair bare = masked;
+  bare.masked.clear();
+  bare.application = "{}";
+  auto third = journal::make_record(3, second.hash, bare);
+  std::vector<std::string> lines = {first.line, second.line, "{\"application\":{}}", third.line, first.line};
+  journal::parsed_record reused;
+  for (const auto& line : lines) {
+    INFO(line.substr(0, 60));
+    std::string why_fresh, why_reused;
+    auto fresh = journal::parse_record(line, &why_fresh);
+    bool parsed = journal::parse_record_into(reused, line, &why_reused);
+    REQUIRE(parsed == fresh.has_value());
+    CHECK(why_reused == why_fresh);
+    if (!parsed) continue;
+    CHECK(reused.seq == fresh->seq);
+    CHECK(reused.prev == fresh->prev);
+    CHECK(reused.hash == fresh->hash);
+    CHECK(reused.hash_ok == fresh->hash_ok);
+    CHECK(reused.hash_ok);
+    CHECK(reused.application == fresh->application);
+    CHECK(reused.decision == fresh->decision);
+    CHECK(reused.masked == fresh->masked);
+    REQUIRE(reused.decision_members.size() == fresh->decision_members.size());
+    for (std::size_t i = 0; i < reused.decision_members.size(); ++i) {
+      CHECK(reused.decision_members[i].key_at == fresh->decision_members[i].key_at);
+      CHECK(reused.decision_members[i].value_length == fresh->decision_members[i].value_length);
+    }
+  }
+}
+
 TEST_CASE("journal: walking canonical JSON without a tree") {
   using journal::detail::each_object;
   std::vector<std::string> seen;

@@ -213,11 +213,10 @@ void array(json_out& out, const std::vector<T>& items, F&& each) {
 
 }  // namespace detail
 
-/// The canonical JSON of a decision (one line, no trailing newline).
-inline std::string to_json(const decision& d) {
+/// Appends the canonical JSON of a decision (one line, no trailing newline) to `out`: a caller
+/// that writes decision after decision clears one string and keeps its room.
+inline void append_json(std::string& out, const decision& d) {
   using detail::object_writer;
-  std::string out;
-  out.reserve(4096);
   {
     detail::json_out sink(out);
     object_writer w(sink);
@@ -315,6 +314,13 @@ inline std::string to_json(const decision& d) {
       detail::array(rows, t.rows, [](detail::json_out& o2, std::size_t n) { detail::append_integer(o2, n); });
     });
   }
+}
+
+/// The canonical JSON of a decision (one line, no trailing newline).
+inline std::string to_json(const decision& d) {
+  std::string out;
+  out.reserve(4096);
+  append_json(out, d);
   return out;
 }
 

@@ -83,6 +83,10 @@ class chain_checker {
   /// The next complete line (1-based `line_no`, ending before byte `end_offset` + its newline),
   /// parsed or not (`why`). False once a problem is found: later lines are not looked at.
   bool add(std::uint64_t line_no, const std::optional<parsed_record>& r, std::string_view why, std::uint64_t next_offset) {
+    return add(line_no, r ? &*r : nullptr, why, next_offset);
+  }
+  /// The same with what the chain needs of the record; null when the line did not parse.
+  bool add(std::uint64_t line_no, const chain_link* r, std::string_view why, std::uint64_t next_offset) {
     if (!v_.ok()) return false;
     auto stop = [&](verification::problem p, std::string detail) {
       v_.found = p;
@@ -130,6 +134,7 @@ inline verification verify_text(std::string_view text) {
   chain_checker chain;
   std::size_t at = 0;
   std::uint64_t line_no = 0;
+  parsed_record r;  // one, reused: a long journal is verified without an allocation per record
   while (at < text.size()) {
     ++line_no;
     auto nl = text.find('\n', at);
@@ -138,9 +143,9 @@ inline verification verify_text(std::string_view text) {
       break;
     }
     std::string why;
-    auto r = parse_record(text.substr(at, nl - at), &why);
+    bool parsed = parse_record_into(r, text.substr(at, nl - at), &why);
     at = nl + 1;
-    if (!chain.add(line_no, r, why, at)) break;
+    if (!chain.add(line_no, parsed ? &r : nullptr, why, at)) break;
   }
   return chain.result();
 }

@@ -277,6 +277,19 @@ inline std::optional<std::string> string_of(std::optional<std::string_view> raw)
   return std::string(v.as_string());
 }
 
+/// The same into `out`, reusing its room; false (and `out` unchanged) when `raw` is not a string.
+inline bool string_into(std::optional<std::string_view> raw, std::string& out) {
+  if (!raw || raw->size() < 2 || raw->front() != '"' || raw->back() != '"') return false;
+  std::string_view inner = raw->substr(1, raw->size() - 2);
+  if (inner.find('\\') == std::string_view::npos) {
+    out.assign(inner);
+    return true;
+  }
+  auto decoded = string_of(raw);
+  if (decoded) out = std::move(*decoded);
+  return decoded.has_value();
+}
+
 /// `v` with its personal members (of record fields, at any depth) masked or dropped.
 inline value mask_members(masker& mk, const standard::field& f, const value& v) {
   if (v.kind() == value_kind::list_value) {
@@ -393,13 +406,17 @@ inline record_line make_record(std::uint64_t seq, std::string_view prev, const m
   return r;
 }
 
-/// A record read back from its line.
-struct parsed_record {
+/// What following a journal's chain needs of a record: its place and its hashes.
+struct chain_link {
   std::uint64_t seq = 0;
   std::string prev, hash;
+  bool hash_ok = false;  ///< the recorded hash is the hash of the rest of the line
+};
+
+/// A record read back from its line.
+struct parsed_record : chain_link {
   std::string application, decision;  ///< the members' JSON text, as written
   std::vector<std::string> masked;
-  bool hash_ok = false;  ///< the recorded hash is the hash of the rest of the line
 
   /// The text of the decision's top-level member `key`, found without reading the decision
   /// again (parse_record notes where each member is).
@@ -440,15 +457,19 @@ inline std::optional<parsed_record> diagnose_record(std::string_view line, std::
 
 }  // namespace detail
 
-/// Parses one line; nullopt when it is not a well-formed record (with `why`). The members are
-/// found by following the JSON's structure, without building a tree: a journal is read at the
-/// speed of hashing it.
-inline std::optional<parsed_record> parse_record(std::string_view line, std::string* why = nullptr) {
+/// Parses one line into `r`, reusing the room its strings and vectors hold (a reader that goes
+/// record after record allocates nothing once warm); false when it is not a well-formed
+/// record, with `why`, and `r` then holds nothing of use. The members are found by following
+/// the JSON's structure, without building a tree: a journal is read at the speed of hashing it.
+inline bool parse_record_into(parsed_record& r, std::string_view line, std::string* why = nullptr) {
   static constexpr std::string_view keys[] = {"application", "decision", "hash", "masked", "prev", "seq"};
   std::string_view values[6];
   std::size_t n = 0;
   bool canonical = true;
-  parsed_record r;
+  r.seq = 0;
+  r.hash_ok = false;
+  r.masked.clear();
+  r.decision_members.clear();
   // One walk over the line; the decision is walked member by member on the way (that finds its
   // end too), noting where its members are for those who read it next.
   constexpr auto npos = std::string_view::npos;
@@ -463,7 +484,6 @@ inline std::optional<parsed_record> parse_record(std::string_view line, std::str
     }
     std::size_t value_at = key_end + 1, value_end = npos;
     if (n == 1) {
-      r.decision_members.clear();
       r.decision_members.reserve(32);  // a decision has about twenty members: one allocation
       value_end = detail::walk_members(line, value_at, [&](std::string_view dk, std::string_view dv) {
         auto offset = [&](std::string_view part) { return static_cast<std::uint32_t>(part.data() - line.data() - value_at); };
@@ -489,18 +509,20 @@ inline std::optional<parsed_record> parse_record(std::string_view line, std::str
   if (!closed) structured = false;
   auto seq_text = values[5];
   auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), r.seq);
-  auto hash = detail::string_of(values[2]), prev = detail::string_of(values[4]);
+  auto diagnosed = [&] {
+    detail::diagnose_record(line, why);
+    return false;
+  };
   if (!structured || !canonical || n != 6 || line.back() != '}' || values[0].front() != '{' || values[1].front() != '{' ||
-      values[3].front() != '[' || !hash || !prev || ec != std::errc() || end != seq_text.data() + seq_text.size())
-    return detail::diagnose_record(line, why);
-  r.hash = std::move(*hash);
-  r.prev = std::move(*prev);
+      values[3].front() != '[' || !detail::string_into(values[2], r.hash) || !detail::string_into(values[4], r.prev) ||
+      ec != std::errc() || end != seq_text.data() + seq_text.size())
+    return diagnosed();
   bool masked_ok = detail::each_element(values[3], [&](std::string_view m) {
     if (auto name = detail::string_of(m)) r.masked.push_back(std::move(*name));
   });
-  if (!masked_ok) return detail::diagnose_record(line, why);
-  r.application = std::string(values[0]);
-  r.decision = std::string(values[1]);
+  if (!masked_ok) return diagnosed();
+  r.application.assign(values[0]);
+  r.decision.assign(values[1]);
   // The hash covers the line without its `,"hash":"…"` member.
   constexpr std::string_view hash_key = ",\"hash\":";
   std::size_t hash_at = static_cast<std::size_t>(values[2].data() - line.data()) - hash_key.size();
@@ -512,6 +534,13 @@ inline std::optional<parsed_record> parse_record(std::string_view line, std::str
                                          .update(line.substr(hash_end))
                                          .hex();
   r.hash_ok = computed == r.hash;
+  return true;
+}
+
+/// Parses one line; nullopt when it is not a well-formed record (with `why`).
+inline std::optional<parsed_record> parse_record(std::string_view line, std::string* why = nullptr) {
+  std::optional<parsed_record> r(std::in_place);
+  if (!parse_record_into(*r, line, why)) r.reset();
   return r;
 }
 

@@ -32,7 +32,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <deque>
+#include <forward_list>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -251,6 +251,7 @@ class masked_rules final : public eval::recorded_results {
   /// field, and then once.
   masked_rules(const standard::item& item, const std::vector<std::string>& masked, std::string_view recorded_decision)
       : item_(item), recorded_(recorded_decision) {
+    slots_.reserve(masked.size());
     for (const auto& name : masked)
       if (auto slot = item.environment->slot_of(name)) slots_.push_back(*slot);
     std::sort(slots_.begin(), slots_.end());
@@ -370,7 +371,7 @@ class masked_rules final : public eval::recorded_results {
     if (inner.find('\\') == std::string_view::npos) return inner;
     auto decoded = detail::string_of(raw);
     if (!decoded) return std::nullopt;
-    return decoded_.emplace_back(std::move(*decoded));
+    return decoded_.emplace_front(std::move(*decoded));
   }
   template <class Record>
   static const Record* find_last(const std::vector<std::pair<std::string_view, Record>>& v, std::string_view id) {
@@ -460,7 +461,7 @@ class masked_rules final : public eval::recorded_results {
   mutable std::vector<std::pair<std::string_view, std::string_view>> reads_;
   mutable std::vector<std::pair<std::string_view, condition_record>> conditions_;
   mutable std::vector<std::pair<std::string_view, material_record>> materials_;
-  mutable std::deque<std::string> decoded_;
+  mutable std::forward_list<std::string> decoded_;  // a deque would allocate even when empty
   std::optional<std::string_view> conditions_text_, materials_text_;
   bool found_ = false;  // the two above are known
 };
@@ -518,10 +519,12 @@ struct redecision {
   std::string problem;   ///< why not: the application does not read under these rules, …
 };
 
-/// Decides a journal record again under `rules`, as replay and impact analysis do.
-inline redecision redecide(const standard::ruleset& rules, const parsed_record& r, const recorded_decision& recorded,
-                           const masking& m) {
-  redecision out;
+/// Decides a journal record again under `rules`, as replay and impact analysis do, into `out`
+/// (whose strings keep their room from one record to the next).
+inline void redecide_into(redecision& out, const standard::ruleset& rules, const parsed_record& r,
+                          const recorded_decision& recorded, const masking& m) {
+  out.decision.clear();
+  out.problem.clear();
   diagnostics problems;
   eval::read_options options;
   options.masked_personal = !r.masked.empty();
@@ -529,25 +532,33 @@ inline redecision redecide(const standard::ruleset& rules, const parsed_record& 
   auto app = eval::read_application(r.application, "journal", rules, problems, options);
   if (!app) {
     out.problem = "its application does not read under ruleset " + rules.digest + ": " + first_error(problems);
-    return out;
+    return;
   }
   // One decision per thread, reused (evaluate_into replaces all it holds): a journal is
   // replayed record after record, and a fresh decision would allocate each of its vectors.
   static thread_local eval::decision d;
   if (r.masked.empty()) {
     eval::evaluate_into(d, rules, *app, recorded.as_of);
-    out.decision = eval::to_json(d);
-    return out;
+    eval::append_json(out.decision, d);
+    return;
   }
   masked_rules standing_in(*app->standard, r);
   eval::evaluate_into(d, rules, *app, recorded.as_of, &standing_in);
   d.application_digest = recorded.application_digest;
   standing_in.restore_facts(d, m.personal == standard::journal_settings::personal_data::drop);
-  out.decision = eval::to_json(d);
+  eval::append_json(out.decision, d);
   if (out.decision != r.decision && m.personal == standard::journal_settings::personal_data::digest) {
     detail::mask_like_the_writer(d, *app, standing_in.slots(), m);
-    out.decision = eval::to_json(d);
+    out.decision.clear();
+    eval::append_json(out.decision, d);
   }
+}
+
+/// The same, returned.
+inline redecision redecide(const standard::ruleset& rules, const parsed_record& r, const recorded_decision& recorded,
+                           const masking& m) {
+  redecision out;
+  redecide_into(out, rules, r, recorded, m);
   return out;
 }
 
@@ -637,15 +648,19 @@ template <class PerRecord>
 verification read_journal(std::string_view text, unsigned threads, PerRecord&& per_record) {
   std::uint64_t torn = 0;
   auto lines = split_lines(text, torn);
-  std::vector<std::optional<parsed_record>> parsed(lines.size());
+  // Only what the chain needs is kept of each record: the whole of them would be a copy of the
+  // journal, made record by record and freed at the end.
+  std::vector<std::optional<chain_link>> links(lines.size());
   std::vector<std::string> why(lines.size());
   parallel_for(lines.size(), threads, [&](std::size_t i) {
-    parsed[i] = parse_record(lines[i].text, &why[i]);
-    if (parsed[i]) per_record(i, lines[i].number, *parsed[i]);
+    static thread_local parsed_record r;  // reused: its strings keep their room
+    if (!parse_record_into(r, lines[i].text, &why[i])) return;
+    links[i] = static_cast<const chain_link&>(r);
+    per_record(i, lines[i].number, r);
   });
   chain_checker chain;
   for (std::size_t i = 0; i < lines.size(); ++i)
-    if (!chain.add(lines[i].number, parsed[i], why[i], lines[i].next_offset)) break;
+    if (!chain.add(lines[i].number, links[i] ? &*links[i] : nullptr, why[i], lines[i].next_offset)) break;
   if (torn) chain.torn(lines.size() + 1, torn);
   return chain.result();
 }
@@ -692,10 +707,11 @@ inline replay_report replay_text(std::string_view text, const ruleset_source& fi
     }
     masking m = masking::of(*rules);
     if (options.salt) m.salt = *options.salt;
-    auto again = redecide(*rules, r, *recorded, m);
+    static thread_local redecision again;  // reused, record after record
+    redecide_into(again, *rules, r, *recorded, m);
     if (again.decision.empty()) {
       out.result = replayed_record::verdict::unreadable;
-      out.detail = std::move(again.problem);
+      out.detail = again.problem;
     } else if (again.decision != r.decision) {
       out.result = replayed_record::verdict::differs;
       out.differences = diff_decisions(r.decision, again.decision);
@@ -835,9 +851,10 @@ inline impact_report impact_text(std::string_view text, const standard::ruleset&
       results[i] = std::move(out);
       return;
     }
-    auto again = redecide(rules, r, *recorded, m);
+    static thread_local redecision again;  // reused, record after record
+    redecide_into(again, rules, r, *recorded, m);
     if (again.decision.empty()) {
-      out.problem = std::move(again.problem);
+      out.problem = again.problem;
       results[i] = std::move(out);
       return;
     }
