@@ -344,3 +344,50 @@ TEST_CASE("evaluate: a reused decision gives the same bytes as a fresh one") {
     }
   }
 }
+
+namespace {
+
+/// Recorded results that change nothing but evaluate another application each time they are
+/// asked: an evaluation nested in one that is under way, on the same thread.
+class nesting_results final : public eval::recorded_results {
+ public:
+  nesting_results(const standard::ruleset& rules, const eval::application& inner) : rules_(rules), inner_(inner) {}
+  void condition(std::size_t, eval::rule_result&) const override { inner_json.push_back(eval::to_json(eval::evaluate(rules_, inner_))); }
+  void material(std::size_t, eval::material_result&) const override { inner_json.push_back(eval::to_json(eval::evaluate(rules_, inner_))); }
+  mutable std::vector<std::string> inner_json;
+
+ private:
+  const standard::ruleset& rules_;
+  const eval::application& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("evaluate: an evaluation nested in another on the same thread leaves the outer one's facts alone") {
+  // Each thread keeps one activation for its evaluations; a nested one must not take it from
+  // the evaluation under way, which goes on reading its facts after the recorded results.
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  auto apps = demo_applications();
+  std::vector<eval::application> read;
+  for (const auto& text : apps) {
+    diagnostics problems;
+    auto app = eval::read_application(text, "app.yaml", *loaded.rules, problems);
+    REQUIRE(app);
+    read.push_back(std::move(*app));
+  }
+  std::size_t nested = 0;
+  for (std::size_t k = 0; k < read.size(); ++k) {
+    const auto& outer = read[k];
+    const auto& inner = read[(k + read.size() / 2) % read.size()];  // another item, mostly
+    std::string inner_alone = eval::to_json(eval::evaluate(*loaded.rules, inner));
+    std::string outer_alone = eval::to_json(eval::evaluate(*loaded.rules, outer));
+    nesting_results rec(*loaded.rules, inner);
+    eval::decision d;
+    eval::evaluate_into(d, *loaded.rules, outer, std::nullopt, &rec);
+    CHECK(eval::to_json(d) == outer_alone);
+    for (const auto& json : rec.inner_json) CHECK(json == inner_alone);
+    nested += rec.inner_json.size();
+  }
+  CHECK(nested > read.size());
+}

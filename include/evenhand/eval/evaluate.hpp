@@ -301,6 +301,45 @@ inline void evaluate_table(const standard::decision_table& t, expr::activation& 
   }
 }
 
+/// The activation an evaluation uses: each thread's own, reused from one evaluation to the
+/// next (its two vectors keep their room: two allocations fewer per decision, one of them
+/// larger than glibc's thread cache holds). An evaluation nested in another on the same
+/// thread, from a `recorded_results` that evaluates, gets one of its own.
+class pooled_activation {
+ public:
+  explicit pooled_activation(const expr::environment& env) {
+    if (in_use()) {
+      act_ = &own_.emplace(env);
+      return;
+    }
+    in_use() = true;
+    auto& kept = thread_activation();
+    if (kept) kept->reset(env);
+    else kept.emplace(env);
+    act_ = &*kept;
+  }
+  ~pooled_activation() {
+    if (own_) return;
+    act_->clear();  // no values of this evaluation outlive it
+    in_use() = false;
+  }
+  pooled_activation(const pooled_activation&) = delete;
+  pooled_activation& operator=(const pooled_activation&) = delete;
+  expr::activation& get() noexcept { return *act_; }
+
+ private:
+  static bool& in_use() noexcept {
+    static thread_local bool taken = false;
+    return taken;
+  }
+  static std::optional<expr::activation>& thread_activation() noexcept {
+    static thread_local std::optional<expr::activation> kept;
+    return kept;
+  }
+  expr::activation* act_ = nullptr;
+  std::optional<expr::activation> own_;
+};
+
 }  // namespace detail
 
 /// Results that stand in for rules which cannot be evaluated again. Replaying a journal record
@@ -351,7 +390,8 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
 
   // Facts: the application's fields (borrowed), then as_of and the acceptance date, then
   // derived facts.
-  expr::activation act(*item.environment);
+  detail::pooled_activation pooled(*item.environment);
+  expr::activation& act = pooled.get();
   if (app.slots.size() == app.fields.size()) {
     for (std::size_t i = 0; i < app.fields.size(); ++i) act.bind(app.slots[i], app.fields[i].second);
   } else {

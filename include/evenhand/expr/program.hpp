@@ -81,6 +81,14 @@ class activation {
     clear_refs();
     owned_.clear();
   }
+  /// Makes this an activation of `env`, every variable unknown, keeping the room its vectors
+  /// have: a caller that evaluates item after item reuses one.
+  void reset(const environment& env) {
+    owned_.clear();
+    env_ = &env;
+    refs_.resize(env.unknowns().size());
+    clear_refs();
+  }
   /// Whether the slot holds a value set or bound here (not the environment's unknown).
   bool is_set(std::uint32_t slot) const noexcept {
     return slot < refs_.size() && refs_[slot] != &env_->unknowns()[slot];
