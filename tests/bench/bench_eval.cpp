@@ -3,10 +3,12 @@
 // tests). Goals (issue 4): evaluate on a parsed
 // application ≥ 500,000/s on one core; application text in → canonical JSON out ≥ 100,000/s.
 // Run: build/tests/bench/evenhand_bench --benchmark_filter=eval
+#include <evenhand/digest.hpp>
 #include <evenhand/eval/decision_json.hpp>
 #include <evenhand/standard/loader.hpp>
 
 #include <benchmark/benchmark.h>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -124,5 +126,63 @@ void eval_to_json_only(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(eval_to_json_only);
+
+// --- Floors: work that text in → JSON out cannot skip, whatever the reader does -------------
+
+/// A SAX handler that keeps nothing: what is left is Boost.JSON's own parse and UTF-8 check.
+struct null_handler {
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  using ec = boost::json::error_code;
+  using sv = boost::json::string_view;
+  bool on_document_begin(ec&) { return true; }
+  bool on_document_end(ec&) { return true; }
+  bool on_array_begin(ec&) { return true; }
+  bool on_array_end(std::size_t, ec&) { return true; }
+  bool on_object_begin(ec&) { return true; }
+  bool on_object_end(std::size_t, ec&) { return true; }
+  bool on_string_part(sv, std::size_t, ec&) { return true; }
+  bool on_string(sv, std::size_t, ec&) { return true; }
+  bool on_key_part(sv, std::size_t, ec&) { return true; }
+  bool on_key(sv, std::size_t, ec&) { return true; }
+  bool on_number_part(sv, ec&) { return true; }
+  bool on_int64(std::int64_t, sv, ec&) { return true; }
+  bool on_uint64(std::uint64_t, sv, ec&) { return true; }
+  bool on_double(double, sv, ec&) { return true; }
+  bool on_bool(bool, ec&) { return true; }
+  bool on_null(ec&) { return true; }
+  bool on_comment_part(sv, ec&) { return true; }
+  bool on_comment(sv, ec&) { return true; }
+};
+
+/// Parsing the application's JSON and nothing else.
+void eval_floor_json_parse(benchmark::State& state) {
+  const auto& f = shared();
+  for (auto _ : state) {
+    boost::json::basic_parser<null_handler> p(boost::json::parse_options{});
+    boost::json::error_code ec;
+    std::size_t used = p.write_some(false, f.application_text.data(), f.application_text.size(), ec);
+    if (ec || used != f.application_text.size()) state.SkipWithError("the application is not JSON");
+    benchmark::DoNotOptimize(used);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * f.application_text.size()));
+}
+BENCHMARK(eval_floor_json_parse);
+
+/// The SHA-256 of the application's canonical form, which every decision names.
+void eval_floor_application_digest(benchmark::State& state) {
+  const auto& f = shared();
+  const std::string canonical = evenhand::eval::canonical_form(*f.application);
+  for (auto _ : state) {
+    std::string digest = evenhand::sha256().update(canonical).hex();
+    benchmark::DoNotOptimize(digest);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * canonical.size()));
+}
+BENCHMARK(eval_floor_application_digest);
 
 }  // namespace

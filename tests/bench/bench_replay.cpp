@@ -76,4 +76,23 @@ void impact_journal(benchmark::State& state) {
 }
 BENCHMARK(impact_journal)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+/// A floor under replay: the SHA-256 of every line, which following the chain needs, on one
+/// thread (nothing parsed, read or decided).
+void replay_floor_line_hashes(benchmark::State& state) {
+  const auto& f = fixture();
+  std::string_view text = f.journal;
+  for (auto _ : state) {
+    std::size_t at = 0;
+    while (at < text.size()) {
+      std::size_t nl = text.find('\n', at);
+      std::string hex = sha256().update(text.substr(at, nl - at)).hex();
+      benchmark::DoNotOptimize(hex);
+      at = nl + 1;
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * f.records));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * f.journal.size()));
+}
+BENCHMARK(replay_floor_line_hashes)->Unit(benchmark::kMillisecond);
+
 }  // namespace
