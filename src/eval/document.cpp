@@ -10,8 +10,11 @@ namespace evenhand::eval::detail {
 /// Appends nodes in document order, linking each to its parent.
 class document_builder {
  public:
-  explicit document_builder(std::string_view source) : source_(source) {
-    // About one node per 16 bytes of pretty-printed JSON: one allocation for most documents.
+  explicit document_builder(std::string_view source, std::vector<document::node> room = {}) : source_(source) {
+    // About one node per 16 bytes of pretty-printed JSON: one allocation for most documents,
+    // none when the room given is enough.
+    doc_.nodes_ = std::move(room);
+    doc_.nodes_.clear();
     doc_.nodes_.reserve(std::max<std::size_t>(64, source.size() / 16));
     open_.reserve(8);
   }
@@ -86,7 +89,7 @@ struct json_handler {
 
   document_builder b;
 
-  explicit json_handler(std::string_view source) : b(source) {}
+  json_handler(std::string_view source, std::vector<document::node> room) : b(source, std::move(room)) {}
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
@@ -173,10 +176,10 @@ void copy_yaml(const YAML::Node& n, document_builder& b, bool as_key) {
 
 }  // namespace
 
-std::optional<document> document::from_json(std::string_view text, std::size_t max_depth) {
+std::optional<document> document::from_json(std::string_view text, std::size_t max_depth, std::vector<node> room) {
   json::parse_options options;
   options.max_depth = max_depth;
-  json::basic_parser<json_handler> p(options, text);
+  json::basic_parser<json_handler> p(options, text, std::move(room));
   json::error_code ec;
   std::size_t used = p.write_some(false, text.data(), text.size(), ec);
   if (ec || used != text.size()) return std::nullopt;

@@ -64,7 +64,16 @@ class document {
   }
 
   /// The JSON text as a tree; nullopt when it is not JSON (the caller reads it as YAML).
-  static std::optional<document> from_json(std::string_view text, std::size_t max_depth);
+  /// `room`, when given, is a node buffer to reuse (see `give_back_nodes`).
+  static std::optional<document> from_json(std::string_view text, std::size_t max_depth,
+                                           std::vector<node> room = {});
+  /// Empties this document and hands its node buffer, with its room, to the next `from_json`.
+  std::vector<node> give_back_nodes() noexcept {
+    std::vector<node> out = std::move(nodes_);
+    out.clear();
+    storage_.clear();
+    return out;
+  }
   /// A parsed YAML document as a tree; its scalars are views into `root`'s nodes.
   static document from_yaml(const YAML::Node& root);
 
@@ -102,9 +111,20 @@ auto read_json_or_yaml(std::string_view text, const std::string& file, std::size
                        std::string_view what, std::uint32_t first_line, diagnostics& problems, Read&& read)
     -> decltype(read(std::declval<const document&>(), true)) {
   auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && text[first] == '{')
-    if (auto doc = document::from_json(text, max_depth))
-      if (auto r = read(*doc, true)) return r;
+  if (first != std::string_view::npos && text[first] == '{') {
+    // Each thread keeps the node buffer of the last document it read: a hall system reads
+    // application after application, and a fresh buffer is a large allocation each time.
+    // It is moved out while in use, so a nested read would only start with an empty one.
+    static thread_local std::vector<document::node> spare;
+    constexpr std::size_t kept_at_most = 1 << 14;  // nodes (768 kB): no giant is held on to
+    auto doc = document::from_json(text, max_depth, std::move(spare));
+    if (doc) {
+      auto r = read(*doc, true);
+      spare = doc->give_back_nodes();
+      if (spare.capacity() > kept_at_most) spare = {};
+      if (r) return r;
+    }
+  }
   auto syntax = [&](std::size_t offset, const std::string& message) {
     problems.push_back(located(text, file, offset, syntax_code,
                                std::string(what) + " is not valid YAML or JSON: " + message, {}, 0, first_line));
