@@ -391,3 +391,31 @@ TEST_CASE("evaluate: an evaluation nested in another on the same thread leaves t
   }
   CHECK(nested > read.size());
 }
+
+TEST_CASE("evaluate: a thread reads each JSON application as a fresh thread does, whatever it read before") {
+  // Each thread keeps the node buffer of the last JSON document it read; what it read before
+  // (larger, smaller, malformed, a giant whose buffer is not kept) must not show.
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\", \"fields\": ";
+  const std::string small = head + R"({"legal_rep": {"name": "刘某某", "id_no": "440106198503121237"}, "premises": {"area_m2": 35.5}})" + "}";
+  std::string giant = head + "{\"premises\": {\"area_m2\": 35.5}, \"staff\": [";
+  for (int i = 0; i < 5000; ++i) giant += std::string(i ? "," : "") + R"({"name": "员工)" + std::to_string(i) + R"(", "role": "worker"})";
+  giant += "]}}";
+  std::ifstream in(fs::path(EVENHAND_SOURCE_DIR) / "examples/applications/food-business-restaurant.json", std::ios::binary);
+  const std::string typical(std::istreambuf_iterator<char>(in), {});
+  const std::vector<std::string> texts = {small, typical, small, giant, small, head + "{\"premises\": ", typical, giant, typical};
+  auto read = [&](const std::string& text) {
+    diagnostics problems;
+    auto app = eval::read_application(text, "app.json", *loaded.rules, problems);
+    return std::pair(app ? eval::canonical_form(*app) : std::string("(none)"), render_json(problems));
+  };
+  for (const auto& text : texts) {
+    INFO(text.substr(0, 120));
+    auto warm = read(text);
+    std::pair<std::string, std::string> fresh;
+    std::thread([&] { fresh = read(text); }).join();
+    CHECK(warm == fresh);
+  }
+  CHECK(read(giant).first.size() > 100'000);  // the giant was read, not refused
+}
