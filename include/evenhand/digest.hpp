@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,18 +78,23 @@ class sha256 {
   std::unique_ptr<EVP_MD_CTX, deleter> ctx_;
 };
 
-/// "sha256:" + hex digest of `bytes`.
-inline std::string sha256_digest(std::string_view bytes) {
+/// "sha256:" + hex digest of the bytes of `parts`, one after another.
+inline std::string sha256_digest(std::initializer_list<std::string_view> parts) {
   // One context per thread, started again for each digest: making a context costs about as
   // much as hashing a short text.
   thread_local sha256 h;
   h.restart();
-  h.update(bytes);
+  for (auto part : parts) h.update(part);
   std::string out;
   out.reserve(7 + 64);
   out += "sha256:";
   h.append_hex(out);
   return out;
+}
+
+/// "sha256:" + hex digest of `bytes`.
+inline std::string sha256_digest(std::string_view bytes) {
+  return sha256_digest(std::initializer_list<std::string_view>{bytes});
 }
 
 namespace detail {

@@ -18,6 +18,11 @@ void write(const fs::path& p, std::string_view bytes) {
 TEST_CASE("sha256 of known inputs") {
   CHECK(sha256_digest("") == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(sha256_digest("abc") == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // In parts, the digest of the parts one after another.
+  CHECK(sha256_digest({"a", "", "bc"}) == sha256_digest("abc"));
+  CHECK(sha256_digest({}) == sha256_digest(""));
+  CHECK(sha256_digest({std::string_view("x\0y", 3)}) == sha256_digest({"x", std::string_view("", 1), "y"}));
+  CHECK(sha256_digest({"x", "y"}) != sha256_digest({"x", std::string_view("", 1), "y"}));
   CHECK(sha256().update("a").update("bc").hex() == sha256().update("abc").hex());
 }
 

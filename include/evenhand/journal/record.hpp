@@ -70,12 +70,7 @@ class masker {
   bool any() const noexcept { return !digests_.empty(); }
   const std::string& digest_of(const std::string& text) {
     auto [it, fresh] = digests_.try_emplace(text);
-    if (fresh) {
-      std::string bytes = m_.salt;
-      bytes += '\0';
-      bytes += text;
-      it->second = sha256_digest(bytes);
-    }
+    if (fresh) it->second = sha256_digest({m_.salt, std::string_view("", 1), text});  // salt, NUL, text
     return it->second;
   }
 
@@ -527,13 +522,7 @@ inline bool parse_record_into(parsed_record& r, std::string_view line, std::stri
   constexpr std::string_view hash_key = ",\"hash\":";
   std::size_t hash_at = static_cast<std::size_t>(values[2].data() - line.data()) - hash_key.size();
   std::size_t hash_end = static_cast<std::size_t>(values[2].data() - line.data()) + values[2].size();
-  std::string computed = "sha256:" + sha256()
-                                         .update(r.prev)
-                                         .update("\n")
-                                         .update(line.substr(0, hash_at))
-                                         .update(line.substr(hash_end))
-                                         .hex();
-  r.hash_ok = computed == r.hash;
+  r.hash_ok = sha256_digest({r.prev, "\n", line.substr(0, hash_at), line.substr(hash_end)}) == r.hash;
   return true;
 }
 
