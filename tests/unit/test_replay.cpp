@@ -89,6 +89,28 @@ TEST_CASE("replay: a journal of 600 generated decisions replays to the same byte
   CHECK(journal::replay_text(text, only(rules), two).same == report.records);
 }
 
+TEST_CASE("replay: a journal replayed inside a ruleset source does not disturb the outer replay") {
+  // Each replaying thread parses into one reused record; a source that replays a journal of
+  // its own (on the same thread) must not overwrite the record the outer replay is deciding.
+  auto rules = load(demo_dir);
+  std::string outer = journal_of(*rules, demo_dir, 60, 5);
+  std::string inner = journal_of(*rules, demo_dir, 30, 6);
+  std::uint64_t inner_same = 0, lookups = 0;
+  journal::replay_options one;
+  one.threads = 1;
+  journal::ruleset_source nesting = [&](std::string_view digest, std::string& why) -> std::shared_ptr<const standard::ruleset> {
+    ++lookups;
+    inner_same += journal::replay_text(inner, only(rules), one).same;
+    return only(rules)(digest, why);
+  };
+  auto report = journal::replay_text(outer, nesting, one);
+  CHECK_MESSAGE(report.findings.empty(), first_finding(report));
+  CHECK(report.records > 40);
+  CHECK(report.ok());
+  CHECK(lookups == 1);  // one ruleset version, looked up once
+  CHECK(inner_same > 20);
+}
+
 TEST_CASE("replay: dropped personal data replays too") {
   fs::path dir = edited_demo("drop", "ruleset.yaml", "personal: digest", "personal: drop");
   auto rules = load(dir);

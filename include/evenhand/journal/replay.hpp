@@ -653,10 +653,16 @@ verification read_journal(std::string_view text, unsigned threads, PerRecord&& p
   std::vector<std::optional<chain_link>> links(lines.size());
   std::vector<std::string> why(lines.size());
   parallel_for(lines.size(), threads, [&](std::size_t i) {
-    static thread_local parsed_record r;  // reused: its strings keep their room
-    if (!parse_record_into(r, lines[i].text, &why[i])) return;
-    links[i] = static_cast<const chain_link&>(r);
-    per_record(i, lines[i].number, r);
+    // Each thread parses into one record, reused: its strings keep their room. It is moved
+    // out while in use, so a journal read inside `per_record` (by a ruleset source, say)
+    // starts with an empty one instead of overwriting it.
+    static thread_local parsed_record spare;
+    parsed_record r = std::move(spare);
+    if (parse_record_into(r, lines[i].text, &why[i])) {
+      links[i] = static_cast<const chain_link&>(r);
+      per_record(i, lines[i].number, r);
+    }
+    spare = std::move(r);
   });
   chain_checker chain;
   for (std::size_t i = 0; i < lines.size(); ++i)
