@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -42,8 +41,8 @@ class workday_calendar {
       throw std::invalid_argument("workday_calendar::set_year: year " + std::to_string(year) +
                                   " is outside 0001–9999");
     year_table t;
-    t.first_day = date::from_ymd(year, 1, 1)->days();
-    const std::int32_t length = date::from_ymd(year, 12, 31)->days() - t.first_day + 1;
+    t.first_day = first_day_of(year);
+    const std::int32_t length = first_day_of(year + 1) - t.first_day;
     t.workday.resize(static_cast<std::size_t>(length));
     for (std::int32_t i = 0; i < length; ++i)
       t.workday[static_cast<std::size_t>(i)] = !date::from_days(t.first_day + i)->is_weekend();
@@ -71,72 +70,80 @@ class workday_calendar {
     // prefix[i] = working days among the first i days of the year: counting and searching
     // become O(log 366) per year instead of a walk day by day.
     t.prefix.assign(t.workday.size() + 1, 0);
-    for (std::size_t i = 0; i < t.workday.size(); ++i)
+    for (std::size_t i = 0; i < t.workday.size(); ++i) {
       t.prefix[i + 1] = t.prefix[i] + (t.workday[i] ? 1 : 0);
-    years_[year] = std::move(t);
+      if (t.workday[i]) t.workdays.push_back(static_cast<std::uint16_t>(i));
+    }
+    t.covered = true;
+    slot_for(year) = std::move(t);
   }
 
-  bool covers(int year) const noexcept { return years_.count(year) != 0; }
+  bool covers(int year) const noexcept { return table_of_year(year) != nullptr; }
 
   /// Covered years, ascending.
   std::vector<int> years() const {
     std::vector<int> out;
-    out.reserve(years_.size());
-    for (const auto& [y, t] : years_) out.push_back(y);
+    for (std::size_t i = 0; i < years_.size(); ++i)
+      if (years_[i].covered) out.push_back(first_year_ + static_cast<int>(i));
     return out;
   }
 
   /// Working days in a covered year (for reports and cross-checks).
   calendar_result<std::int64_t> workdays_in_year(int year) const {
-    auto it = years_.find(year);
-    if (it == years_.end()) return uncovered(year);
-    return static_cast<std::int64_t>(it->second.prefix.back());
+    const year_table* t = table_of_year(year);
+    if (!t) return uncovered(year);
+    return static_cast<std::int64_t>(t->prefix.back());
   }
 
   calendar_result<bool> is_workday(date d) const {
     const int y = d.year();
-    auto it = years_.find(y);
-    if (it == years_.end()) return uncovered(y);
-    return static_cast<bool>(it->second.workday[static_cast<std::size_t>(d.days() - it->second.first_day)]);
+    const year_table* t = table_of_year(y);
+    if (!t) return uncovered(y);
+    return static_cast<bool>(t->workday[static_cast<std::size_t>(d.days() - t->first_day)]);
   }
 
   /// The date n working days after start, start not counted (n = 0 gives start; n < 0 counts
-  /// backwards). Every year a counted day falls in must be covered. Runs in O(covered years):
-  /// a huge n reaches an uncovered year (or the end of the date range) after at most that many
-  /// steps and fails there.
+  /// backwards). Every year a counted day falls in must be covered. Constant time within a
+  /// year, O(covered years) in all: a huge n reaches an uncovered year (or the end of the date
+  /// range) after at most that many steps and fails there.
   calendar_result<date> add_workdays(date start, std::int64_t n) const {
     if (n == 0) return start;
     // |n| without overflow for INT64_MIN.
     std::uint64_t remaining = n > 0 ? static_cast<std::uint64_t>(n)
                                     : static_cast<std::uint64_t>(-(n + 1)) + 1;
-    std::int64_t cur = start.days();  // last day already passed, not counted
+    // The first day counted, then year by year through the dense index: no date conversion
+    // and no search on the way (deadlines are counted with every decision).
+    const std::int64_t first = std::int64_t{start.days()} + (n > 0 ? 1 : -1);
+    if (first < date::min_days() || first > date::max_days()) return out_of_range();
+    std::ptrdiff_t i = index_of_day(first);
+    if (i < 0) return uncovered(date::from_days(first)->year());
     if (n > 0) {
-      for (;;) {
-        auto next = date::from_days(cur + 1);
-        if (!next) return out_of_range();
-        auto it = years_.find(next->year());
-        if (it == years_.end()) return uncovered(next->year());
-        const year_table& t = it->second;
-        const auto from = static_cast<std::size_t>(next->days() - t.first_day);
+      for (std::size_t from = static_cast<std::size_t>(first - years_[static_cast<std::size_t>(i)].first_day);;) {
+        const year_table& t = years_[static_cast<std::size_t>(i)];
+        if (!t.covered) return uncovered(first_year_ + static_cast<int>(i));
         const auto available = static_cast<std::uint64_t>(t.prefix.back() - t.prefix[from]);
         if (remaining <= available)
           return t.nth_workday(t.prefix[from] + static_cast<std::int32_t>(remaining));
         remaining -= available;
-        cur = t.first_day + static_cast<std::int64_t>(t.workday.size()) - 1;  // Dec 31
+        from = 0;  // Jan 1 of the next year
+        if (++i == static_cast<std::ptrdiff_t>(years_.size())) {
+          const int next = first_year_ + static_cast<int>(i);
+          return next > date::max_year ? calendar_result<date>(out_of_range()) : uncovered(next);
+        }
       }
     }
-    for (;;) {
-      auto prev = date::from_days(cur - 1);
-      if (!prev) return out_of_range();
-      auto it = years_.find(prev->year());
-      if (it == years_.end()) return uncovered(prev->year());
-      const year_table& t = it->second;
-      const auto to = static_cast<std::size_t>(prev->days() - t.first_day);
+    for (std::size_t to = static_cast<std::size_t>(first - years_[static_cast<std::size_t>(i)].first_day);;) {
+      const year_table& t = years_[static_cast<std::size_t>(i)];
+      if (!t.covered) return uncovered(first_year_ + static_cast<int>(i));
       const auto available = static_cast<std::uint64_t>(t.prefix[to + 1]);
       if (remaining <= available)
         return t.nth_workday(t.prefix[to + 1] - static_cast<std::int32_t>(remaining) + 1);
       remaining -= available;
-      cur = t.first_day;  // Jan 1
+      if (--i < 0) {
+        const int previous = first_year_ - 1;
+        return previous < date::min_year ? calendar_result<date>(out_of_range()) : uncovered(previous);
+      }
+      to = years_[static_cast<std::size_t>(i)].workday.size() - 1;  // Dec 31 of the year before
     }
   }
 
@@ -152,9 +159,9 @@ class workday_calendar {
     const date first = *date::from_days(std::int64_t{a.days()} + 1);  // exists: a < b
     std::int64_t total = 0;
     for (int y = first.year(); y <= b.year(); ++y) {  // stops at the first uncovered year
-      auto it = years_.find(y);
-      if (it == years_.end()) return uncovered(y);
-      const year_table& t = it->second;
+      const year_table* covered = table_of_year(y);
+      if (!covered) return uncovered(y);
+      const year_table& t = *covered;
       const std::int64_t lo = std::max<std::int64_t>(first.days(), t.first_day) - t.first_day;
       const std::int64_t hi =
           std::min<std::int64_t>(b.days(), t.first_day + static_cast<std::int64_t>(t.workday.size()) - 1) -
@@ -173,16 +180,57 @@ class workday_calendar {
 
  private:
   struct year_table {
-    std::int32_t first_day = 0;          // days() of Jan 1
+    std::int32_t first_day = 0;          // days() of Jan 1 (set for uncovered years too)
+    bool covered = false;
     std::vector<bool> workday;           // one flag per day of the year
     std::vector<std::int32_t> prefix;    // size workday.size() + 1
+    std::vector<std::uint16_t> workdays;  // each working day's index in the year, ascending
 
     // The k-th working day of the year (1-based, 1 <= k <= prefix.back()).
     date nth_workday(std::int32_t k) const {
-      auto it = std::lower_bound(prefix.begin() + 1, prefix.end(), k);
-      return *date::from_days(first_day + (it - (prefix.begin() + 1)));
+      return *date::from_days(first_day + workdays[static_cast<std::size_t>(k - 1)]);
     }
   };
+
+  static std::int32_t first_day_of(int year) noexcept {
+    return static_cast<std::int32_t>(detail::days_from_civil(year, 1, 1));
+  }
+
+  const year_table* table_of_year(int year) const noexcept {
+    if (year < first_year_ || year - first_year_ >= static_cast<std::int64_t>(years_.size())) return nullptr;
+    const year_table& t = years_[static_cast<std::size_t>(year - first_year_)];
+    return t.covered ? &t : nullptr;
+  }
+
+  /// The dense index's entry for `year`, growing the index to reach it.
+  year_table& slot_for(int year) {
+    if (years_.empty()) first_year_ = year;
+    if (year < first_year_) {
+      std::vector<year_table> grown(static_cast<std::size_t>(first_year_ - year));
+      for (std::size_t i = 0; i < grown.size(); ++i) grown[i].first_day = first_day_of(year + static_cast<int>(i));
+      years_.insert(years_.begin(), std::make_move_iterator(grown.begin()), std::make_move_iterator(grown.end()));
+      first_year_ = year;
+    }
+    while (year - first_year_ >= static_cast<std::int64_t>(years_.size())) {
+      years_.emplace_back();
+      years_.back().first_day = first_day_of(first_year_ + static_cast<int>(years_.size()) - 1);
+    }
+    return years_[static_cast<std::size_t>(year - first_year_)];
+  }
+
+  /// The dense index's entry holding the day, or -1 when the day is outside it. A guess from
+  /// the mean year length, mended by at most a step or two.
+  std::ptrdiff_t index_of_day(std::int64_t day) const noexcept {
+    if (years_.empty()) return -1;
+    const std::int64_t offset = day - years_.front().first_day;
+    if (offset < 0) return -1;
+    const auto n = static_cast<std::ptrdiff_t>(years_.size());
+    std::ptrdiff_t i = std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(offset * 400 / 146097), n - 1);
+    while (i > 0 && day < years_[static_cast<std::size_t>(i)].first_day) --i;
+    while (i + 1 < n && day >= years_[static_cast<std::size_t>(i + 1)].first_day) ++i;
+    if (i == n - 1 && day >= first_day_of(first_year_ + static_cast<int>(n))) return -1;  // after the last year
+    return i;
+  }
 
   calendar_error uncovered(int year) const {
     return {year, "calendar '" + name_ + "' has no published schedule for " + pad_year(year) +
@@ -200,13 +248,14 @@ class workday_calendar {
 
   // Covered years as ranges, e.g. "2019–2024, 2026".
   std::string coverage() const {
-    if (years_.empty()) return "no year";
+    const std::vector<int> covered = years();
+    if (covered.empty()) return "no year";
     std::string out;
-    auto it = years_.begin();
-    while (it != years_.end()) {
-      const int lo = it->first;
+    auto it = covered.begin();
+    while (it != covered.end()) {
+      const int lo = *it;
       int hi = lo;
-      for (++it; it != years_.end() && it->first == hi + 1; ++it) hi = it->first;
+      for (++it; it != covered.end() && *it == hi + 1; ++it) hi = *it;
       if (!out.empty()) out += ", ";
       out += pad_year(lo);
       if (hi != lo) out += "–" + pad_year(hi);
@@ -215,7 +264,10 @@ class workday_calendar {
   }
 
   std::string name_;
-  std::map<int, year_table> years_;  // ordered: deterministic messages and years()
+  // One entry per year from the first covered to the last, gaps included (uncovered), so a
+  // year's table is found by subtraction, not a search.
+  int first_year_ = 0;
+  std::vector<year_table> years_;
 };
 
 }  // namespace evenhand

@@ -197,6 +197,56 @@ TEST_CASE("calendar: zero, negative and cross-year counts agree with the day-by-
   }
 }
 
+TEST_CASE("calendar: counts around gaps and the ends of the covered years agree with a day-by-day walk") {
+  // Covered: 2019 (with holidays), 2024–2026; 2020–2023 and everything else unpublished.
+  workday_calendar c{"gaps"};
+  c.set_year(2025, {cal_ymd(2025, 1, 1), cal_ymd(2025, 10, 1)}, {cal_ymd(2025, 9, 28)});
+  c.set_year(2019, {cal_ymd(2019, 1, 1), cal_ymd(2019, 12, 31)}, {cal_ymd(2019, 12, 29)});
+  c.set_year(2026, {}, {});
+  c.set_year(2024, {cal_ymd(2024, 12, 31)}, {});
+  // The walk: the date reached, or the year of the first day it had to count without a schedule.
+  auto walk = [&](date start, std::int64_t n) -> calendar_result<date> {
+    date d = start;
+    for (std::int64_t left = n > 0 ? n : -n; left > 0;) {
+      d = *d.plus_days(n > 0 ? 1 : -1);
+      auto w = c.is_workday(d);
+      if (auto* e = std::get_if<calendar_error>(&w)) return *e;
+      if (std::get<bool>(w)) --left;
+    }
+    return d;
+  };
+  std::size_t compared = 0, failed = 0;
+  for (date start = cal_ymd(2017, 12, 1); start <= cal_ymd(2028, 1, 31); start = *start.plus_days(11)) {
+    for (std::int64_t n : {1, 2, 7, 40, 260, 800}) {
+      for (std::int64_t signed_n : {n, -n}) {
+        INFO(start.to_string() << " " << signed_n);
+        auto fast = c.add_workdays(start, signed_n);
+        auto slow = walk(start, signed_n);
+        REQUIRE(fast.index() == slow.index());
+        if (std::holds_alternative<date>(slow)) CHECK(std::get<date>(fast) == std::get<date>(slow));
+        else {
+          CHECK(std::get<calendar_error>(fast).year == std::get<calendar_error>(slow).year);
+          ++failed;
+        }
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared > 3000);
+  CHECK(failed > 100);          // the sweep crosses into gaps and beyond both ends…
+  CHECK(failed + 500 < compared);  // …and counts through covered years most of the time
+  // At the seams of the index: the last day before it, the first day after it, inside a gap.
+  CHECK(ok(c.add_workdays(cal_ymd(2018, 12, 31), 1)) == cal_ymd(2019, 1, 2));
+  CHECK(err(c.add_workdays(cal_ymd(2019, 1, 2), -1)).year == 2018);
+  CHECK(ok(c.add_workdays(cal_ymd(2027, 1, 1), -1)) == cal_ymd(2026, 12, 31));
+  CHECK(err(c.add_workdays(cal_ymd(2026, 12, 31), 1)).year == 2027);
+  CHECK(ok(c.add_workdays(cal_ymd(2023, 12, 31), 1)) == cal_ymd(2024, 1, 1));
+  CHECK(err(c.add_workdays(cal_ymd(2022, 6, 1), 1)).year == 2022);
+  CHECK(ok(c.add_workdays(cal_ymd(2019, 12, 27), 1)) == cal_ymd(2019, 12, 29));  // Sunday worked
+  CHECK(ok(c.add_workdays(cal_ymd(2019, 12, 27), 2)) == cal_ymd(2019, 12, 30));
+  CHECK(err(c.add_workdays(cal_ymd(2019, 12, 27), 3)).year == 2020);  // Dec 31 off, then 2020
+}
+
 TEST_CASE("calendar: workdays_between") {
   const auto& cal = bundled();
   const date a = cal_ymd(2025, 9, 26), b = cal_ymd(2025, 10, 30);
