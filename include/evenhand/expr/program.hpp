@@ -94,12 +94,17 @@ class activation {
     return slot < refs_.size() && refs_[slot] != &env_->unknowns()[slot];
   }
   const value& get(std::uint32_t slot) const noexcept {
-    static const value missing = value::make_error("variable slot out of range for this activation");
-    return slot < refs_.size() ? *refs_[slot] : missing;
+    if (slot < refs_.size()) [[likely]] return *refs_[slot];
+    return out_of_range();
   }
   const environment& env() const noexcept { return *env_; }
 
  private:
+  // Apart, so that `get` inlines without the guard of a function-local static.
+  [[gnu::cold, gnu::noinline]] static const value& out_of_range() noexcept {
+    static const value missing = value::make_error("variable slot out of range for this activation");
+    return missing;
+  }
   void clear_refs() noexcept {
     const auto& u = env_->unknowns();
     for (std::size_t i = 0; i < u.size(); ++i) refs_[i] = &u[i];
