@@ -561,7 +561,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     s.promised = detail::add_period(cal, today, item.deadlines.promised, s.errors);
     s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s.errors);
     const std::size_t n = item.workflow.size();
-    std::vector<bool> applies(n, true);
+    boost::container::small_vector<bool, 32> applies(n, true);
     boost::container::small_vector<std::optional<date>, 32> due(n);
     s.steps.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -593,9 +593,9 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       if (applies[v]) s.steps[v].due = due[v];
     }
     if (!item.workflow_analysis.topological_order.empty()) {
-      auto path = workflow::longest_path(item.workflow_analysis.counted_days, item.workflow_analysis.predecessors,
-                                         item.workflow_analysis.topological_order, applies)
-                      .first;
+      boost::container::small_vector<std::size_t, 32> path;
+      workflow::longest_path_into(path, item.workflow_analysis.counted_days, item.workflow_analysis.predecessors,
+                                  item.workflow_analysis.topological_order, [&](std::size_t i) { return applies[i]; });
       s.critical_path.reserve(path.size());
       for (auto i : path) s.critical_path.push_back(item.workflow[i].id);
     }

@@ -61,19 +61,20 @@ struct tree_edge_recorder : boost::default_dfs_visitor {
 
 }  // namespace detail
 
-/// Longest path over the steps for which `applies[i]` (all when empty), weighting each step
-/// by its limit when counted and 0 otherwise. A step that does not apply passes its
-/// prerequisites' finish through at no cost (an `after` naming it is satisfied) and is left
-/// off the path. Ties go to the earlier-declared step, so the same workflow always yields the
-/// same path. `order` must be a topological order.
-inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
-    const std::vector<std::int64_t>& counted_days, const std::vector<std::vector<std::size_t>>& preds,
-    const std::vector<std::size_t>& order, const std::vector<bool>& applies = {}) {
+/// Longest path over the steps for which `on(i)`, weighting each step by its limit when
+/// counted and 0 otherwise, written into `path` (cleared first; anything with `push_back`);
+/// returns its length. A step that does not apply passes its prerequisites' finish through at
+/// no cost (an `after` naming it is satisfied) and is left off the path. Ties go to the
+/// earlier-declared step, so the same workflow always yields the same path. `order` must be a
+/// topological order. Allocates nothing for workflows of up to 32 steps beyond `path`'s room.
+template <class Path, class Applies>
+std::int64_t longest_path_into(Path& path, const std::vector<std::int64_t>& counted_days,
+                               const std::vector<std::vector<std::size_t>>& preds, const std::vector<std::size_t>& order,
+                               Applies on) {
   const std::size_t n = counted_days.size();
-  // Workflows have a handful of steps: scratch on the stack, not the heap, for each decision.
+  path.clear();
   boost::container::small_vector<std::int64_t, 32> finish(n, 0);
   boost::container::small_vector<std::size_t, 32> via(n, n);
-  auto on = [&](std::size_t i) { return applies.empty() || applies[i]; };
   for (std::size_t v : order) {
     std::int64_t start = -1;
     for (std::size_t u : preds[v]) {  // ascending: ties go to the earlier step
@@ -93,13 +94,22 @@ inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
   std::size_t end = n;
   for (std::size_t v = 0; v < n; ++v)
     if (on(v) && (end == n || finish[v] > finish[end] || (finish[v] == finish[end] && followed[end] && !followed[v]))) end = v;
-  std::vector<std::size_t> path;
-  if (end == n) return {std::move(path), 0};
-  path.reserve(n);  // one allocation: the path is evaluated with every decision
+  if (end == n) return 0;
   for (std::size_t v = end; v != n; v = via[v])
     if (on(v)) path.push_back(v);
   std::reverse(path.begin(), path.end());
-  return {std::move(path), finish[end]};
+  return finish[end];
+}
+
+/// The same for the steps with `applies[i]` (all when empty), as a new vector.
+inline std::pair<std::vector<std::size_t>, std::int64_t> longest_path(
+    const std::vector<std::int64_t>& counted_days, const std::vector<std::vector<std::size_t>>& preds,
+    const std::vector<std::size_t>& order, const std::vector<bool>& applies = {}) {
+  std::vector<std::size_t> path;
+  path.reserve(counted_days.size());
+  const std::int64_t days = longest_path_into(path, counted_days, preds, order,
+                                              [&](std::size_t i) { return applies.empty() || applies[i]; });
+  return {std::move(path), days};
 }
 
 /// Each step's weight on the critical path: its limit when counted, 0 otherwise.
