@@ -258,21 +258,24 @@ class value {
     }
   }
   /// Takes o's payload and tags into this cell, which holds nothing; o is left null.
+  // Most values an evaluation moves and drops are scalars or short strings, held in the cell:
+  // those paths are a copy and a store, inlined; handles go out of line.
   void take(value& o) noexcept {
-    if (o.is_shared()) {
-      handle& from = *std::launder(reinterpret_cast<handle*>(o.cell_));
-      new (cell_) handle(std::move(from));
-      from.~handle();
-      copy_after_handle(o);
-    } else {
-      std::memcpy(cell_, o.cell_, sizeof cell_);
-    }
+    if (o.is_shared()) [[unlikely]] take_handle(o);
+    else std::memcpy(cell_, o.cell_, sizeof cell_);
     o.set_tags(value_kind::null_value, 0);
   }
+  [[gnu::noinline]] void take_handle(value& o) noexcept {
+    handle& from = *std::launder(reinterpret_cast<handle*>(o.cell_));
+    new (cell_) handle(std::move(from));
+    from.~handle();
+    copy_after_handle(o);
+  }
   void reset() noexcept {
-    if (is_shared()) std::launder(reinterpret_cast<handle*>(cell_))->~handle();
+    if (is_shared()) [[unlikely]] drop_handle();
     set_tags(value_kind::null_value, 0);
   }
+  [[gnu::noinline]] void drop_handle() noexcept { std::launder(reinterpret_cast<handle*>(cell_))->~handle(); }
 
   alignas(16) unsigned char cell_[inline_string_capacity + 2];
 };
