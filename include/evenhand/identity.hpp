@@ -4,6 +4,8 @@
 
 #include <evenhand/date.hpp>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -14,11 +16,28 @@ namespace detail {
 // GB 32100-2015 code characters: digits and upper-case letters without I, O, Z, S, V.
 inline constexpr std::string_view uscc_alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-constexpr int uscc_value(char c) noexcept {
-  for (std::size_t i = 0; i < uscc_alphabet.size(); ++i)
-    if (uscc_alphabet[i] == c) return static_cast<int>(i);
-  return -1;
-}
+// Each byte's value in that alphabet, -1 for bytes outside it: one load per character (the
+// checks run on every application).
+inline constexpr auto uscc_values = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (std::size_t i = 0; i < uscc_alphabet.size(); ++i) t[static_cast<unsigned char>(uscc_alphabet[i])] = static_cast<std::int8_t>(i);
+  return t;
+}();
+
+constexpr int uscc_value(char c) noexcept { return uscc_values[static_cast<unsigned char>(c)]; }
+
+// The weights of the first 17 characters: 3^i mod 31 (USCC), 2^(17-i) mod 11 (ID number).
+inline constexpr auto uscc_weights = [] {
+  std::array<int, 17> w{};
+  for (int i = 0, x = 1; i < 17; ++i, x = x * 3 % 31) w[static_cast<std::size_t>(i)] = x;
+  return w;
+}();
+inline constexpr auto cn_id_weights = [] {
+  std::array<int, 17> w{};
+  for (int i = 16, x = 2; i >= 0; --i, x = x * 2 % 11) w[static_cast<std::size_t>(i)] = x;
+  return w;
+}();
 
 constexpr bool all_digits(std::string_view s) noexcept {
   for (char c : s)
@@ -39,12 +58,11 @@ constexpr int digits_value(std::string_view s) noexcept {
 /// the first 17, check = (31 - sum mod 31) mod 31.
 constexpr bool is_uscc(std::string_view s) noexcept {
   if (s.size() != 18) return false;
-  int sum = 0, weight = 1;
+  int sum = 0;
   for (std::size_t i = 0; i < 17; ++i) {
     const int v = detail::uscc_value(s[i]);
     if (v < 0) return false;
-    sum += v * weight;
-    weight = weight * 3 % 31;
+    sum += v * detail::uscc_weights[i];
   }
   const int check = detail::uscc_value(s[17]);
   return check >= 0 && check == (31 - sum % 31) % 31;
@@ -58,11 +76,8 @@ constexpr bool is_cn_id(std::string_view s) noexcept {
                       detail::digits_value(s.substr(12, 2))))
     return false;
   // Weights 2^(17-i) mod 11; the check makes the weighted sum of all 18 ≡ 1 (mod 11).
-  int sum = 0, weight = 1;
-  for (std::size_t i = 17; i-- > 0;) {
-    weight = weight * 2 % 11;
-    sum += (s[i] - '0') * weight;
-  }
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) sum += (s[i] - '0') * detail::cn_id_weights[i];
   constexpr std::string_view checks = "10X98765432";
   return s[17] == checks[static_cast<std::size_t>(sum % 11)];
 }

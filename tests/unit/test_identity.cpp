@@ -70,6 +70,18 @@ TEST_CASE("identity: USCC shape") {
   // I, O, S, V, Z are excluded even where the sum would allow them.
   for (char c : std::string("IOSVZ")) CHECK_FALSE(is_uscc(std::string("91350100M000100Y4") + c));
   CHECK_FALSE(is_uscc(std::string_view("91350100M000100Y\0" "3", 18)));
+  // Every byte value in every place: a code character gives a code whose check character can
+  // be computed; any other byte, in the body or as the check, never passes.
+  for (std::size_t at = 0; at < 18; ++at)
+    for (int b = 0; b < 256; ++b) {
+      const char c = static_cast<char>(b);
+      const bool code_char = uscc_chars.find(c) != std::string_view::npos;
+      std::string code = "91350100M000100Y43";
+      code[at] = c;
+      if (at < 17 && code_char) code = with_uscc_check(code.substr(0, 17));
+      INFO(at << " " << b);
+      CHECK(is_uscc(code) == (code_char && (at < 17 || c == '3')));
+    }
 }
 
 TEST_CASE("identity: published resident ID numbers") {
