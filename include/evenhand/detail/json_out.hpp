@@ -59,7 +59,7 @@ class json_out {
     // never for six times its size at once.
     constexpr std::size_t piece = 4096;
     if (s.size() <= piece) [[likely]] {
-      need(s.size() * 6 + 2 + 8);  // 8: the tail may be written as a whole word
+      need(s.size() * 6 + 2);
       char* p = p_;
       *p++ = '"';
       p = escape(p, s);
@@ -70,7 +70,7 @@ class json_out {
     need(1);
     *p_++ = '"';
     for (std::size_t at = 0; at < s.size(); at += piece) {
-      need(std::min(s.size() - at, piece) * 6 + 1 + 8);
+      need(std::min(s.size() - at, piece) * 6 + 1);
       p_ = escape(p_, s.substr(at, piece));
     }
     *p_++ = '"';
@@ -101,9 +101,9 @@ class json_out {
     return ((w - ones * 0x20) & ~w & highs) | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'));
   }
 
-  /// Writes `s` escaped at `p`, which has room for six bytes for each of s's and eight more;
-  /// returns the end. Text is mostly plain (names, ids, Chinese in UTF-8): eight bytes that
-  /// need no escape are copied as one word, and so is a plain tail of fewer than eight.
+  /// Writes `s` escaped at `p`, which has room for six bytes for each of s's; returns the end.
+  /// Text is mostly plain (names, addresses, Chinese in UTF-8): eight bytes that need no
+  /// escape are copied as one word.
   [[gnu::always_inline]] static char* escape(char* p, std::string_view s) noexcept {
     static constexpr char hex[] = "0123456789abcdef";
     const char* in = s.data();
@@ -116,25 +116,6 @@ class json_out {
         std::memcpy(p, &w, 8);
         p += 8;
         in += 8;
-      }
-      if (const std::ptrdiff_t left = end - in; left > 0 && left < 8) {
-        std::uint64_t w;
-        if (s.size() >= 8) {
-          // The last eight bytes, overlapping some already written: when none needs an
-          // escape, those were written one for one just before p, so the word lands in place.
-          std::memcpy(&w, end - 8, 8);
-          if (!needs_escape(w)) {
-            std::memcpy(p + left - 8, &w, 8);
-            return p + left;
-          }
-        } else {
-          w = 0x6161616161616161ull;  // 'a' in the bytes past the text: none needs an escape
-          std::memcpy(&w, in, static_cast<std::size_t>(left));
-          if (!needs_escape(w)) {
-            std::memcpy(p, &w, 8);  // the bytes past `left` are room, overwritten later
-            return p + left;
-          }
-        }
       }
       // The word that holds an escape, or the last few bytes, one by one; then words again.
       for (const char* stop = in + std::min<std::ptrdiff_t>(end - in, 8); in != stop; ++in) {
