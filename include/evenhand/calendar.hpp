@@ -67,8 +67,8 @@ class workday_calendar {
       t.workday[i] = true;
     }
 
-    // prefix[i] = working days among the first i days of the year: counting and searching
-    // become O(log 366) per year instead of a walk day by day.
+    // prefix[i] = working days among the first i days of the year, and the list of working
+    // days: counting within a year and finding its n-th working day are each one array read.
     t.prefix.assign(t.workday.size() + 1, 0);
     for (std::size_t i = 0; i < t.workday.size(); ++i) {
       t.prefix[i + 1] = t.prefix[i] + (t.workday[i] ? 1 : 0);
@@ -143,7 +143,8 @@ class workday_calendar {
         const int previous = first_year_ - 1;
         return previous < date::min_year ? calendar_result<date>(out_of_range()) : uncovered(previous);
       }
-      to = years_[static_cast<std::size_t>(i)].workday.size() - 1;  // Dec 31 of the year before
+      to = static_cast<std::size_t>(years_[static_cast<std::size_t>(i) + 1].first_day -
+                                    years_[static_cast<std::size_t>(i)].first_day - 1);  // Dec 31 of the year before
     }
   }
 
