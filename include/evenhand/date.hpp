@@ -2,6 +2,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -111,18 +112,31 @@ class date {
     return from_days(days_ + n);
   }
 
+  /// Bytes of the text "YYYY-MM-DD".
+  static constexpr std::size_t text_size = 10;
+
+  /// Writes "YYYY-MM-DD" at `out` (room for text_size bytes) and returns the end: a writer
+  /// puts dates straight into its output, without a string between.
+  constexpr char* write(char* out) const noexcept {
+    const auto c = detail::civil_from_days(days_);
+    const auto y = static_cast<unsigned>(c.year);  // 1–9999
+    out[0] = static_cast<char>('0' + y / 1000);
+    out[1] = static_cast<char>('0' + y / 100 % 10);
+    out[2] = static_cast<char>('0' + y / 10 % 10);
+    out[3] = static_cast<char>('0' + y % 10);
+    out[4] = '-';
+    out[5] = static_cast<char>('0' + c.month / 10);
+    out[6] = static_cast<char>('0' + c.month % 10);
+    out[7] = '-';
+    out[8] = static_cast<char>('0' + c.day / 10);
+    out[9] = static_cast<char>('0' + c.day % 10);
+    return out + text_size;
+  }
+
   std::string to_string() const {
-    auto c = detail::civil_from_days(days_);
-    char buf[11];
-    auto put = [&](int at, int width, std::int64_t v) {
-      for (int i = width - 1; i >= 0; --i, v /= 10) buf[at + i] = static_cast<char>('0' + v % 10);
-    };
-    put(0, 4, c.year);
-    buf[4] = '-';
-    put(5, 2, c.month);
-    buf[7] = '-';
-    put(8, 2, c.day);
-    return std::string(buf, 10);
+    char buf[text_size];
+    write(buf);
+    return std::string(buf, text_size);
   }
 
   friend constexpr bool operator==(date, date) noexcept = default;

@@ -1,4 +1,5 @@
 // Reading applications (YAML or JSON) against an item's declared fields.
+#include <evenhand/detail/value_json.hpp>
 #include <evenhand/digest.hpp>
 #include <evenhand/eval/application.hpp>
 
@@ -413,44 +414,7 @@ std::optional<application> read_application(std::string_view text, const std::st
 namespace {
 
 using evenhand::detail::json_out;
-
-void append_value(json_out& out, const value& v) {
-  switch (v.kind()) {
-    case value_kind::null_value: out += "null"; return;
-    case value_kind::bool_value: out += v.as_bool() ? "true" : "false"; return;
-    case value_kind::int_value: out.integer(v.as_int()); return;
-    case value_kind::uint_value: out.integer(v.as_uint()); return;
-    case value_kind::decimal_value: out.advance(v.as_decimal().write(out.reserve(decimal::max_text))); return;
-    case value_kind::date_value: out.escaped(v.as_date().to_string()); return;
-    case value_kind::timestamp_value: out.escaped(v.as_timestamp().to_string()); return;
-    case value_kind::list_value: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v.as_list()) {
-        if (!first) out += ',';
-        first = false;
-        append_value(out, e);
-      }
-      out += ']';
-      return;
-    }
-    case value_kind::map_value: {
-      out += '{';
-      bool first = true;
-      for (const auto& [k, e] : v.as_map()) {
-        if (!first) out += ',';
-        first = false;
-        out.escaped(k.kind() == value_kind::string_value ? k.as_string() : std::string_view("?"));
-        out += ':';
-        append_value(out, e);
-      }
-      out += '}';
-      return;
-    }
-    case value_kind::string_value: out.escaped(v.as_string()); return;
-    default: out.escaped(kind_name(v.kind()));
-  }
-}
+using evenhand::detail::put_value;
 
 }  // namespace
 
@@ -464,7 +428,7 @@ std::string canonical_form(const application& a) {
       if (i) out += ',';
       out.escaped(a.fields[i].first);
       out += ':';
-      append_value(out, a.fields[i].second);
+      put_value(out, a.fields[i].second);
     }
     out += "},\"id\":";
     out.escaped(a.id);
@@ -481,9 +445,8 @@ std::string canonical_form(const application& a) {
       out += "\",\"id\":";
       out.escaped(m.id);
       if (m.valid_until) {
-        out += ",\"valid_until\":\"";
-        out += m.valid_until->to_string();
-        out += '"';
+        out += ",\"valid_until\":";
+        evenhand::detail::put_date(out, *m.valid_until);
       }
       out += '}';
     }

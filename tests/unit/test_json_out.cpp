@@ -70,10 +70,11 @@ TEST_CASE("json_out: escapes exactly as append_json_string does, and grows past 
   CHECK(long_written == "[" + long_expected + "]");
 }
 
-TEST_CASE("json_out: a byte that needs escaping is found at every place in and across eight-byte words") {
+TEST_CASE("json_out: a byte that needs escaping is found at every place in and across the blocks tested at once") {
   // Plain text of every length up to 40 with one special byte at each place, and every pair
-  // of places for a few: the word-at-a-time copy must stop exactly where a byte needs escaping
-  // and go on after it. Bytes 0x20 and 0x7f-0xff around it must pass through as they are.
+  // of places for a few: the copy that tests 4, 8 or 16 bytes at once (two overlapping loads
+  // for a short string) must give way to escaping wherever such a byte is. Bytes 0x20 and
+  // 0x7f-0xff around it must pass through as they are.
   const std::string specials = std::string("\"\\\x00\x01\x1f\n\t", 7);
   const std::string plain_bytes = std::string(" !#[]~\x7f\x80\xbf\xe4\xb8\xad\xff", 13);
   auto check_same = [](const std::string& text) {

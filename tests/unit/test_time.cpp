@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -345,4 +346,25 @@ TEST_CASE("time: to_civil rejects unknown and unsafe zone names") {
     CHECK_MESSAGE(!to_civil(t, bad), bad);
   CHECK_FALSE(to_civil(t, std::string_view("Asia/Shanghai\0x", 15)));
   CHECK_FALSE(to_civil(t, std::string(300, 'A')));
+}
+
+TEST_CASE("time: a date's text is its year, month and day, zero-padded, at every day of the range's edges") {
+  // write() puts the digits in place; compare it with the parts read back one by one, on the
+  // first and last days of the range and across every day of a leap and a common year.
+  auto check_text = [](date d) {
+    char buf[date::text_size + 1] = {};
+    REQUIRE(d.write(buf) == buf + date::text_size);
+    const std::string text(buf, date::text_size);
+    REQUIRE(text == d.to_string());
+    char expected[16];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", d.year(), d.month(), d.day());
+    REQUIRE(text == expected);
+    REQUIRE(date::parse(text) == d);
+  };
+  for (auto days : {date::min_days(), date::min_days() + 1, std::int64_t{-1}, std::int64_t{0},
+                    date::max_days() - 1, date::max_days()})
+    check_text(*date::from_days(days));
+  for (std::int64_t days = date::from_ymd(2023, 12, 25)->days(); days < date::from_ymd(2025, 1, 8)->days(); ++days)
+    check_text(*date::from_days(days));
+  for (int year : {1, 9, 10, 99, 100, 999, 1000, 1999, 2000, 9999}) check_text(*date::from_ymd(year, 7, 1));
 }

@@ -2,6 +2,7 @@
 // whitespace, numbers in their exact decimal text, UTF-8 as is. Same decision → same bytes.
 #pragma once
 
+#include <evenhand/detail/value_json.hpp>
 #include <evenhand/diagnostics.hpp>
 #include <evenhand/eval/evaluate.hpp>
 
@@ -31,81 +32,8 @@ void append_integer(std::string& out, Int i) {
   out.append(buf, end);
 }
 
-/// Plain JSON for a value: exact decimals as numbers, dates and times as strings; an error or
-/// unknown as {"error": …} / {"unknown": [fields]}.
-inline void put_value(json_out& out, const value& v) {
-  switch (v.kind()) {
-    case value_kind::null_value: out += "null"; return;
-    case value_kind::bool_value: out += v.as_bool() ? "true" : "false"; return;
-    case value_kind::int_value: out.integer(v.as_int()); return;
-    case value_kind::uint_value: out.integer(v.as_uint()); return;
-    case value_kind::decimal_value: out.advance(v.as_decimal().write(out.reserve(decimal::max_text))); return;
-    case value_kind::double_value: {
-      // Doubles never arise from decimal data; print them exactly as their shortest text.
-      auto d = decimal::from_double(v.as_double());
-      if (d) out.advance(d->write(out.reserve(decimal::max_text)));
-      else put_string(out, "non-finite");
-      return;
-    }
-    case value_kind::string_value: put_string(out, v.as_string()); return;
-    case value_kind::date_value: put_string(out, v.as_date().to_string()); return;
-    case value_kind::timestamp_value: put_string(out, v.as_timestamp().to_string()); return;
-    case value_kind::duration_value: put_string(out, v.as_duration().to_string()); return;
-    case value_kind::list_value: {
-      out += '[';
-      for (std::size_t i = 0; i < v.as_list().size(); ++i) {
-        if (i) out += ',';
-        put_value(out, v.as_list()[i]);
-      }
-      out += ']';
-      return;
-    }
-    case value_kind::map_value: {
-      out += '{';
-      bool first = true;
-      for (const auto& [k, e] : v.as_map()) {  // map entries are sorted: one order everywhere
-        if (!first) out += ',';
-        first = false;
-        if (k.kind() == value_kind::string_value) {
-          put_string(out, k.as_string());
-        } else {  // a number or bool key, as the text of a string
-          std::string key;
-          {
-            json_out text(key);
-            put_value(text, k);
-          }
-          put_string(out, key);
-        }
-        out += ':';
-        put_value(out, e);
-      }
-      out += '}';
-      return;
-    }
-    case value_kind::error_value:
-      out += "{\"error\":";
-      put_string(out, v.as_error().message);
-      out += '}';
-      return;
-    case value_kind::unknown_value: {
-      out += "{\"unknown\":[";
-      const auto& a = v.as_unknown().attributes;
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        if (i) out += ',';
-        put_string(out, a[i]);
-      }
-      out += "]}";
-      return;
-    }
-    default: put_string(out, kind_name(v.kind())); return;
-  }
-}
-
-/// The same, appended to a string.
-inline void put_value(std::string& out, const value& v) {
-  json_out o(out);
-  put_value(o, v);
-}
+using evenhand::detail::put_date;
+using evenhand::detail::put_value;
 
 /// A tiny writer for objects whose keys the caller gives in sorted order.
 class object_writer {
@@ -151,7 +79,7 @@ class object_writer {
     o += ']';
   }
   void date_or_null(std::string_view k, const std::optional<date>& d) {
-    if (d) str(k, d->to_string());
+    if (d) put_date(key(k), *d);
     else key(k) += "null";
   }
   /// Name–value pairs as an object with sorted keys.
@@ -261,7 +189,7 @@ inline void append_json(std::string& out, const decision& d) {
     detail::array(w.key("notice"), d.notice, [](detail::json_out& o, const notice_entry& n) {
       object_writer e(o);
       e.strings("basis", n.basis);
-      if (n.due) e.str("due", n.due->to_string());
+      if (n.due) put_date(e.key("due"), *n.due);
       e.str("id", n.id);
       e.str("kind", to_string(n.kind));
       if (n.reason != shortfall::none) e.str("reason", to_string(n.reason));
@@ -284,7 +212,7 @@ inline void append_json(std::string& out, const decision& d) {
       const auto& s = d.schedule;
       detail::json_out& o = w.key("schedule");
       object_writer c(o);
-      c.str("accepted_on", s.accepted_on.to_string());
+      put_date(c.key("accepted_on"), s.accepted_on);
       c.strings("critical_path", s.critical_path);
       {
         detail::json_out& o2 = c.key("due");
