@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <map>
@@ -73,13 +74,18 @@ class app_reader {
       entries.reserve(doc_.count(n));
       boost::container::small_vector<std::uint32_t, 16> ranks;
       boost::container::small_vector<bool, 32> given(ranked.size(), false);
+      const bool ordered = f.member_order.size() == f.fields.size() && ranked.size() == f.fields.size();
       bool ok = true;
       doc_.each(n, [&](const node& key) {
         if (!ok) return;
-        auto member = std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key.text; });
         auto rank = std::lower_bound(ranked.begin(), ranked.end(), key.text,
                                      [](const auto& m, std::string_view k) { return m.first < k; });
-        if (member == f.fields.end() || rank == ranked.end() || rank->first != key.text) {
+        const bool named = rank != ranked.end() && rank->first == key.text;
+        // The member's declaration: by the loader's name order, or (an item built by hand) by name.
+        auto member = !named ? f.fields.end()
+                      : ordered ? f.fields.begin() + f.member_order[static_cast<std::size_t>(rank - ranked.begin())]
+                                : std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key.text; });
+        if (member == f.fields.end()) {
           std::vector<std::string> names;
           for (const auto& m : f.fields) names.push_back(m.name);
           std::string near = closest_match(key.text, names);
@@ -154,7 +160,7 @@ class app_reader {
   /// after the prefix and its dot starts at `skip`. No path is built as a string unless an
   /// error names it.
   void read_fields(const node& n, std::string_view prefix, std::span<const standard::field> fields, std::size_t skip,
-                   const standard::item& item, std::vector<std::pair<std::string, value>>& out) {
+                   const standard::item& item, std::vector<std::pair<std::string_view, value>>& out) {
     if (!n.is_map()) {
       error(n, "E402", "'" + (prefix.empty() ? std::string("fields") : std::string(prefix)) + "' must be a map");
       return;
@@ -305,9 +311,8 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
 }
 
 /// Sorts fields by path, given each one's position in the item's (sorted) declarations, moving
-/// each field once along its cycle of the permutation: a field is a string and a value, dear to
-/// move around.
-void sort_by_path(std::vector<std::pair<std::string, value>>& fields, std::vector<std::uint32_t>& declared_at) {
+/// each field once along its cycle of the permutation (64 bytes each, not worth moving twice).
+void sort_by_path(std::vector<std::pair<std::string_view, value>>& fields, std::vector<std::uint32_t>& declared_at) {
   if (std::is_sorted(declared_at.begin(), declared_at.end())) return;
   std::vector<std::uint32_t> order(fields.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -336,17 +341,25 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
     return std::nullopt;
   }
   application a;
-  static const std::vector<std::string_view> keys = {"id", "item", "submitted_at", "fields", "materials", "facts"};
+  // One pass over the top level: each key's first value (as a lookup by name would find it),
+  // and every unknown key reported.
+  static constexpr std::array<std::string_view, 6> keys = {"id", "item", "submitted_at", "fields", "materials", "facts"};
+  std::array<const node*, keys.size()> section{};
   doc_.each(top, [&](const node& key) {
-    if (std::find(keys.begin(), keys.end(), key.text) == keys.end()) {
+    auto known = std::find(keys.begin(), keys.end(), key.text);
+    if (known == keys.end()) {
       std::string near = closest_match(key.text, keys);
       error(key, "E401", "unknown key '" + std::string(key.text) + "' in the application",
             near.empty() ? "keys: id, item, submitted_at, fields, materials, facts" : "did you mean '" + near + "'?");
+      return;
     }
+    const node*& first = section[static_cast<std::size_t>(known - keys.begin())];
+    if (!first) first = &doc_.at(key.value);
   });
-  if (const node* id = doc_.find(top, "id"); id && id->is_scalar()) a.id = id->text;
-  const node* item_node = doc_.find(top, "item");
-  const node* when = doc_.find(top, "submitted_at");
+  const node* const id = section[0];
+  const node* const item_node = section[1];
+  const node* const when = section[2];
+  if (id && id->is_scalar()) a.id = id->text;
   if (!item_node || !item_node->is_scalar()) error(top, "E402", "the application names no item (item: <事项编码>)");
   else a.item = item_node->text;
   std::optional<timestamp> submitted = when && when->is_scalar() ? timestamp::parse(when->text) : std::nullopt;
@@ -369,14 +382,13 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
   }
   a.fields.reserve(a.standard->fields.size());
   field_order_.reserve(a.standard->fields.size());
-  for (const char* section : {"fields", "facts"}) {
-    const node* n = doc_.find(top, section);
+  for (const node* n : {section[3], section[5]})  // fields, then facts
     if (n && !n->is_null()) read_fields(*n, {}, a.standard->fields, 0, *a.standard, a.fields);
-  }
   sort_by_path(a.fields, field_order_);
-  for (std::size_t i = 1; i < a.fields.size(); ++i)
-    if (a.fields[i].first == a.fields[i - 1].first) error(top, "E405", "field '" + a.fields[i].first + "' is given twice");
-  const node* mats = doc_.find(top, "materials");
+  for (std::size_t i = 1; i < a.fields.size(); ++i)  // sorted: the same declaration twice in a row
+    if (field_order_[i] == field_order_[i - 1])
+      error(top, "E405", "field '" + std::string(a.fields[i].first) + "' is given twice");
+  const node* const mats = section[4];
   if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
   if (errors_) return std::nullopt;
   a.slots.reserve(a.fields.size());

@@ -62,12 +62,14 @@ class document_builder {
   };
   std::uint32_t push(document::kind k, std::string_view text, std::size_t offset) {
     auto i = static_cast<std::uint32_t>(doc_.nodes_.size());
-    doc_.nodes_.push_back({k, text, document::none, document::none, document::none, offset});
+    doc_.nodes_.push_back({k, 0, text, document::none, document::none, document::none, offset});
     return i;
   }
   void link(frame& f, std::uint32_t child) {
-    if (f.last == document::none) doc_.nodes_[f.node].first = child;
+    document::node& parent = doc_.nodes_[f.node];
+    if (f.last == document::none) parent.first = child;
     else doc_.nodes_[f.last].next = child;
+    ++parent.size;
     f.last = child;
   }
 

@@ -29,6 +29,7 @@ class document {
 
   struct node {
     kind k = kind::null;
+    std::uint32_t size = 0;      ///< sequence: how many items; map: how many keys
     std::string_view text;       ///< scalar: its text (JSON numbers as written)
     std::uint32_t first = none;  ///< sequence: first item; map: first key
     std::uint32_t next = none;   ///< the next item or key of the same parent
@@ -50,11 +51,7 @@ class document {
     for (std::uint32_t i = parent.first; i != none; i = nodes_[i].next) f(nodes_[i]);
   }
   /// How many items a sequence has, or keys a map.
-  std::size_t count(const node& parent) const noexcept {
-    std::size_t n = 0;
-    for (std::uint32_t i = parent.first; i != none; i = nodes_[i].next) ++n;
-    return n;
-  }
+  std::size_t count(const node& parent) const noexcept { return parent.size; }
   /// The value of `key` in a map, or nullptr.
   const node* find(const node& map, std::string_view key) const noexcept {
     if (!map.is_map()) return nullptr;

@@ -583,6 +583,10 @@ class item_reader {
           f.fields.push_back(std::move(*sub));
         }
       }
+      f.member_order.resize(f.fields.size());
+      for (std::uint32_t i = 0; i < f.member_order.size(); ++i) f.member_order[i] = i;
+      std::stable_sort(f.member_order.begin(), f.member_order.end(),
+                       [&](std::uint32_t a, std::uint32_t b) { return f.fields[a].name < f.fields[b].name; });
       base = expr::type::record(f.name, std::move(list));
     }
     return is_list ? expr::type::list_of(base) : base;

@@ -34,7 +34,9 @@ struct application {
   std::string item;  ///< item code
   timestamp submitted_at;
   const standard::item* standard = nullptr;  ///< the version in force when it was submitted
-  std::vector<std::pair<std::string, value>> fields;  ///< dotted path → value, sorted by path (facts included)
+  /// Dotted path → value, sorted by path (facts included). The paths are the standard's own:
+  /// views into its field declarations, which live as long as the ruleset.
+  std::vector<std::pair<std::string_view, value>> fields;
   std::vector<std::uint32_t> slots;  ///< each field's variable slot in the item's environment, found once
   std::vector<submitted_material> materials;          ///< in the order given
   std::string digest;  ///< sha256 of the application's canonical form

@@ -345,7 +345,7 @@ inline masked_pair mask(const masking& m, const eval::application& app, const ev
     const standard::field* f = item.find_field(name);
     if (f && f->personal) {
       value masked = mk.mask(v);
-      out.masked.push_back(name);
+      out.masked.emplace_back(name);
       if (!mk.drops()) copy.fields.emplace_back(name, std::move(masked));
       continue;
     }
@@ -354,7 +354,7 @@ inline masked_pair mask(const masking& m, const eval::application& app, const ev
       std::string before, after;
       eval::detail::put_value(before, v);
       eval::detail::put_value(after, masked);
-      if (before != after) out.masked.push_back(name);
+      if (before != after) out.masked.emplace_back(name);
       copy.fields.emplace_back(name, std::move(masked));
       continue;
     }

@@ -60,7 +60,10 @@ struct field {
   expr::type type = expr::type::dyn();
   std::string label;
   std::vector<enum_option> options;  ///< enum and list<enum> fields
-  std::vector<field> fields;         ///< record and list<record> fields: the members
+  std::vector<field> fields;         ///< record and list<record> fields: the members, as written
+  /// The members in name order, which is the record type's: indexes into `fields` (filled by
+  /// the loader; a reader looks a member up among the type's sorted names and finds it here).
+  std::vector<std::uint32_t> member_order;
   bool personal = false;             ///< masked in journals
   std::string description;
   source_location where;
