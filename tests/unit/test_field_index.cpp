@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,4 +71,31 @@ TEST_CASE("field_index: many names, each found, none confused with another of th
   }
   CHECK(index.find("g1040", name_of) == nullptr);
   CHECK(index.find("g1000.m1025", name_of) == nullptr);
+}
+
+TEST_CASE("field_index: names of every length up to 40, and paths one byte off each, at every place") {
+  // The hash reads a path in words (and a short one in overlapping halves): every length and
+  // every byte of it must count, and nothing outside it.
+  std::vector<std::string> names;
+  for (std::size_t length = 1; length <= 40; ++length) {
+    std::string name;
+    for (std::size_t i = 0; i < length; ++i) name += static_cast<char>('a' + (i * 7 + length) % 26);
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  auto name_of = [&](std::uint32_t i) { return std::string_view(names[i]); };
+  const field_index index(names.size(), name_of);
+  for (std::uint32_t i = 0; i < names.size(); ++i) {
+    INFO(names[i]);
+    const std::string buffer = names[i] + "~~~~~~~~";  // bytes after the path that must not count
+    const auto* e = index.find(std::string_view(buffer).substr(0, names[i].size()), name_of);
+    REQUIRE(e);
+    CHECK(e->exact == i);
+    for (std::size_t at = 0; at < names[i].size(); ++at) {
+      std::string off = names[i];
+      off[at] = '_';
+      CHECK(index.find(off, name_of) == nullptr);
+    }
+    CHECK(index.find(names[i] + "x", name_of) == nullptr);
+  }
 }
