@@ -98,7 +98,8 @@ class object_writer {
     }
     for (auto slot : slots)
       if (const fact* f = find_fact(d, slot)) buf[n++] = {f->name, &f->v};
-    std::sort(buf, buf + n);
+    // The evaluator gives them in name order already; a span from elsewhere may not be.
+    if (!std::is_sorted(buf, buf + n)) std::sort(buf, buf + n);
     json_out& o = key(k);
     object_writer w(o);
     for (std::size_t i = 0; i < n; ++i) put_value(w.escaped_key(buf[i].first), *buf[i].second);

@@ -89,7 +89,7 @@ struct rule_result {
   rule_status result = rule_status::pass;
   std::vector<std::string> needs;  ///< unknown: the fields it needs
   std::string detail;              ///< error: the message
-  std::span<const std::uint32_t> read;  ///< the variables it reads (their values: decision::facts)
+  std::span<const std::uint32_t> read;  ///< the variables it reads, by name (their values: decision::facts)
 };
 
 struct notice_entry {
@@ -198,9 +198,10 @@ inline void judge(rule_result& r, const value& v) {
   }
 }
 
+/// The variables a rule reads, in the order of their names (the trace's order).
 inline std::span<const std::uint32_t> reads(const standard::rule& rule) noexcept {
   if (!rule.program) return {};
-  const auto& s = rule.program->slots_read();
+  const auto& s = rule.program->slots_read_by_name();
   return {s.data(), s.size()};
 }
 

@@ -189,6 +189,9 @@ class program {
   const ast& tree() const noexcept { return tree_; }
   /// The variables (slots) the expression reads, ascending.
   const std::vector<std::uint32_t>& slots_read() const noexcept { return slots_read_; }
+  /// The same slots in the order of their variables' names (byte order): the order a
+  /// decision's trace shows what a rule read in.
+  const std::vector<std::uint32_t>& slots_read_by_name() const noexcept { return slots_by_name_; }
 
  private:
   friend std::optional<program> compile(ast, const environment&, diagnostics&, std::optional<type>);
@@ -687,6 +690,7 @@ class program {
   std::vector<inst> code_;
   std::vector<value> consts_;
   std::vector<std::uint32_t> slots_read_;
+  std::vector<std::uint32_t> slots_by_name_;
   std::uint32_t root_ = 0;
   std::uint32_t max_locals_ = 0;
   std::uint64_t max_iterations_ = 1'000'000;
@@ -896,6 +900,11 @@ inline std::optional<program> compile(ast tree, const environment& env, diagnost
   }
   std::sort(slots.begin(), slots.end());
   slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  p.slots_by_name_ = slots;
+  std::sort(p.slots_by_name_.begin(), p.slots_by_name_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const auto& decls = env.declarations();
+    return a < decls.size() && b < decls.size() ? decls[a].name < decls[b].name : a < b;
+  });
   p.slots_read_ = std::move(slots);
   p.root_ = tree.root == no_node ? 0 : tree.root;
   if (tree.root == no_node) {
