@@ -24,7 +24,9 @@ std::optional<yaml_syntax_error> check_yaml_syntax(std::string_view text, std::s
     yaml_event_t event;
     if (!yaml_parser_parse(&parser, &event)) {
       yaml_syntax_error e;
-      e.offset = parser.problem_mark.index;
+      // A reader error (bytes that are not UTF-8, a control character) has no mark: libyaml
+      // gives its byte offset apart.
+      e.offset = parser.error == YAML_READER_ERROR ? parser.problem_offset : parser.problem_mark.index;
       e.message = parser.problem ? parser.problem : "malformed YAML";
       if (parser.context) e.message = std::string(parser.context) + ": " + e.message;
       error = std::move(e);

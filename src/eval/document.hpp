@@ -7,6 +7,7 @@
 // libyaml's syntax check) and is copied into the same tree, so one reader checks both.
 #pragma once
 
+#include <evenhand/detail/utf8.hpp>
 #include <evenhand/diagnostics.hpp>
 
 #include "../yaml_guard.hpp"
@@ -126,6 +127,13 @@ auto read_json_or_yaml(std::string_view text, const std::string& file, std::size
     problems.push_back(located(text, file, offset, syntax_code,
                                std::string(what) + " is not valid YAML or JSON: " + message, {}, 0, first_line));
   };
+  // Text that is not UTF-8 is named at its first bad byte (libyaml's reader says less).
+  if (const std::size_t bad = evenhand::detail::first_invalid_utf8(text); bad != std::string_view::npos) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto byte = static_cast<unsigned char>(text[bad]);
+    syntax(bad, std::string("invalid UTF-8 (byte 0x") + hex[byte >> 4] + hex[byte & 15] + ")");
+    return {};
+  }
   if (auto bad = evenhand::detail::check_yaml_syntax(text, max_depth)) {
     syntax(bad->offset, bad->message);
     return {};

@@ -8,6 +8,7 @@
 // final compaction, which also enforces the size limits.
 //
 // This is the only translation unit that includes Spirit: grammars compile slowly.
+#include <evenhand/detail/utf8.hpp>
 #include <evenhand/expr/parser.hpp>
 
 #include <boost/spirit/home/x3.hpp>
@@ -190,23 +191,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-/// Length of the valid UTF-8 sequence at p, or 0.
-std::size_t utf8_sequence(const char* p, const char* end) noexcept {
-  auto c = static_cast<unsigned char>(*p);
-  if (c < 0x80) return 1;
-  std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || static_cast<std::size_t>(end - p) < n) return 0;
-  std::uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-  for (std::size_t i = 1; i < n; ++i) {
-    auto cc = static_cast<unsigned char>(p[i]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
+using evenhand::detail::utf8_sequence;
 
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';

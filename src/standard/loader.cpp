@@ -7,6 +7,7 @@
 // fields and derived facts are known; their diagnostics are moved from expression offsets
 // into the file through the scalar's quoting (detail/yaml_scalar.hpp).
 #include <evenhand/calendar_loader.hpp>
+#include <evenhand/detail/utf8.hpp>
 #include <evenhand/digest.hpp>
 #include <evenhand/standard/detail/yaml_scalar.hpp>
 #include <evenhand/standard/loader.hpp>
@@ -34,23 +35,8 @@ namespace fs = std::filesystem;
 // Files and locations
 
 bool valid_utf8(std::string_view s, std::size_t& bad_at) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return bad_at = i, false;
-    std::uint32_t cp = n == 1 ? c : c & (0x7F >> n);
-    for (std::size_t j = 1; j < n; ++j) {
-      auto cc = static_cast<unsigned char>(s[i + j]);
-      if ((cc & 0xC0) != 0x80) return bad_at = i, false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return bad_at = i, false;
-    i += n;
-  }
-  return true;
+  bad_at = evenhand::detail::first_invalid_utf8(s);
+  return bad_at == std::string_view::npos;
 }
 
 /// Reporting into one file's diagnostics, with locations from yaml-cpp marks.

@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -418,4 +419,25 @@ TEST_CASE("evaluate: a thread reads each JSON application as a fresh thread does
     CHECK(warm == fresh);
   }
   CHECK(read(giant).first.size() > 100'000);  // the giant was read, not refused
+}
+
+TEST_CASE("evaluate: a JSON application with bytes that are not UTF-8 is refused, located") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\",\n";
+  for (const std::string bad : {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe5\xa5"}) {
+    INFO(bad.size());
+    diagnostics problems;
+    const std::string text = head + " \"fields\": {\"applicant\": {\"name\": \"某市" + bad + "公司\"}}}";
+    CHECK_FALSE(eval::read_application(text, "app.json", *loaded.rules, problems));
+    REQUIRE_FALSE(problems.empty());
+    CHECK(problems[0].code == "E400");
+    CHECK(problems[0].where.line == 2);
+    CHECK(problems[0].where.column == 38);  // the first byte that is not UTF-8, after 某市
+  }
+  // The same text with good UTF-8 reads.
+  diagnostics problems;
+  CHECK(eval::read_application(head + " \"fields\": {\"applicant\": {\"name\": \"某市好味道公司\"}}}", "app.json",
+                               *loaded.rules, problems));
+  CHECK(problems.empty());
 }
