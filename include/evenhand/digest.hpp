@@ -78,17 +78,24 @@ class sha256 {
   std::unique_ptr<EVP_MD_CTX, deleter> ctx_;
 };
 
-/// "sha256:" + hex digest of the bytes of `parts`, one after another.
-inline std::string sha256_digest(std::initializer_list<std::string_view> parts) {
+/// Makes `out` "sha256:" + the hex digest of the bytes of `parts`, one after another, in the
+/// room `out` already has (a caller digesting in a loop keeps one string).
+inline void assign_sha256_digest(std::string& out, std::initializer_list<std::string_view> parts) {
   // One context per thread, started again for each digest: making a context costs about as
   // much as hashing a short text.
   thread_local sha256 h;
   h.restart();
   for (auto part : parts) h.update(part);
-  std::string out;
+  out.clear();
   out.reserve(7 + 64);
   out += "sha256:";
   h.append_hex(out);
+}
+
+/// "sha256:" + hex digest of the bytes of `parts`, one after another.
+inline std::string sha256_digest(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  assign_sha256_digest(out, parts);
   return out;
 }
 

@@ -67,12 +67,11 @@ class app_reader {
     }
     if (t.kind() == type_kind::record) {
       if (!n.is_map()) return bad("a map of its members");
-      // Entries go in the record type's member order (sorted by name), so the map is built
-      // without comparing keys; each entry's rank in that order is kept to sort by.
+      // Each member's value is put at its rank in the record type's member order (sorted by
+      // name), then the entries are made in that order: the map is built without comparing
+      // keys or moving entries around, however the members were written.
       const auto& ranked = t.fields();
-      map_entries entries;
-      entries.reserve(doc_.count(n));
-      boost::container::small_vector<std::uint32_t, 16> ranks;
+      boost::container::small_vector<value, 16> at_rank(ranked.size());
       boost::container::small_vector<bool, 32> given(ranked.size(), false);
       const bool ordered = f.member_order.size() == f.fields.size() && ranked.size() == f.fields.size();
       bool ok = true;
@@ -106,15 +105,13 @@ class app_reader {
           ok = false;
           return;
         }
-        entries.emplace_back(value(member->name), std::move(*v));
-        ranks.push_back(r);
+        at_rank[r] = std::move(*v);
       });
       if (!ok) return std::nullopt;
-      for (std::size_t i = 1; i < entries.size(); ++i)  // few members, mostly in order
-        for (std::size_t j = i; j > 0 && ranks[j - 1] > ranks[j]; --j) {
-          std::swap(entries[j - 1], entries[j]);
-          std::swap(ranks[j - 1], ranks[j]);
-        }
+      map_entries entries;
+      entries.reserve(doc_.count(n));
+      for (std::size_t r = 0; r < ranked.size(); ++r)
+        if (given[r]) entries.emplace_back(value(ranked[r].first), std::move(at_rank[r]));
       return value(std::make_shared<const map_entries>(std::move(entries)));
     }
     if (!n.is_scalar()) return bad("a single value");
@@ -248,7 +245,8 @@ class app_reader {
     return true;
   }
 
-  std::optional<application> read(const standard::ruleset& rules);
+  /// Reads into `a`, replacing what it held (keeping its vectors' and strings' room).
+  bool read_into(application& a, const standard::ruleset& rules);
 
  private:
   std::string_view text_;
@@ -261,26 +259,35 @@ class app_reader {
  public:
   /// Each field read, its declaration's index: the item's fields are sorted by path, so this
   /// orders the fields read without comparing their paths.
-  std::vector<std::uint32_t> field_order_;
+  boost::container::small_vector<std::uint32_t, 64> field_order_;
   bool masked_personal_ = false;
   bool digest_ = true;
 };
 
-/// The application's materials: a list of { id, form, copies, commitment, valid_until }.
+/// The application's materials: a list of { id, form, copies, commitment, valid_until }. `out`
+/// may hold an earlier application's materials: their strings are written over, keeping their
+/// room.
 void read_materials(const document& doc, const node& mats, app_reader& r, std::vector<submitted_material>& out) {
   if (!mats.is_sequence()) {
     r.error(mats, "E402", "materials must be a list of { id, form, copies }");
+    out.clear();
     return;
   }
   out.reserve(doc.count(mats));
+  std::size_t used = 0;
   doc.each(mats, [&](const node& m) {
-    submitted_material s;
     const node* id = doc.find(m, "id");
     if (!id || !id->is_scalar()) {
       r.error(m, "E402", "a submitted material needs its id");
       return;
     }
-    s.id = id->text;
+    if (used == out.size()) out.emplace_back();
+    submitted_material& s = out[used++];
+    s.id.assign(id->text);
+    s.form = standard::material_form::original;
+    s.copies = 1;
+    s.commitment = false;
+    s.valid_until.reset();
     doc.each(m, [&](const node& key) {
       std::string_view k = key.text;
       const node& val = doc.at(key.value);
@@ -306,13 +313,14 @@ void read_materials(const document& doc, const node& mats, app_reader& r, std::v
                 "keys: id, form, copies, commitment, valid_until");
       }
     });
-    out.push_back(std::move(s));
   });
+  out.resize(used);
 }
 
 /// Sorts fields by path, given each one's position in the item's (sorted) declarations, moving
 /// each field once along its cycle of the permutation (64 bytes each, not worth moving twice).
-void sort_by_path(std::vector<std::pair<std::string_view, value>>& fields, std::vector<std::uint32_t>& declared_at) {
+template <class Indexes>
+void sort_by_path(std::vector<std::pair<std::string_view, value>>& fields, Indexes& declared_at) {
   if (std::is_sorted(declared_at.begin(), declared_at.end())) return;
   std::vector<std::uint32_t> order(fields.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -334,13 +342,18 @@ void sort_by_path(std::vector<std::pair<std::string_view, value>>& fields, std::
   std::sort(declared_at.begin(), declared_at.end());
 }
 
-std::optional<application> app_reader::read(const standard::ruleset& rules) {
+bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   const node& top = doc_.root();
   if (!top.is_map()) {
     error(top, "E402", "an application is a map with item, submitted_at, fields, materials");
-    return std::nullopt;
+    return false;
   }
-  application a;
+  a.id.clear();
+  a.item.clear();
+  a.standard = nullptr;
+  a.fields.clear();
+  a.slots.clear();
+  a.digest.clear();
   // One pass over the top level: each key's first value (as a lookup by name would find it),
   // and every unknown key reported.
   static constexpr std::array<std::string_view, 6> keys = {"id", "item", "submitted_at", "fields", "materials", "facts"};
@@ -359,16 +372,16 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
   const node* const id = section[0];
   const node* const item_node = section[1];
   const node* const when = section[2];
-  if (id && id->is_scalar()) a.id = id->text;
+  if (id && id->is_scalar()) a.id.assign(id->text);
   if (!item_node || !item_node->is_scalar()) error(top, "E402", "the application names no item (item: <事项编码>)");
-  else a.item = item_node->text;
+  else a.item.assign(item_node->text);
   std::optional<timestamp> submitted = when && when->is_scalar() ? timestamp::parse(when->text) : std::nullopt;
   if (!submitted) {
     error(when ? *when : top, "E402", "submitted_at must be a time with its zone, such as 2026-03-02T09:30:00+08:00");
-    return std::nullopt;
+    return false;
   }
   a.submitted_at = *submitted;
-  if (a.item.empty()) return std::nullopt;
+  if (a.item.empty()) return false;
   auto civil = to_civil(a.submitted_at, rules.timezone);
   date day = civil ? *date::from_ymd(static_cast<int>(civil->year), civil->month, civil->day) : a.submitted_at.to_date(0);
   a.standard = rules.find_item(a.item, day);
@@ -378,7 +391,7 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
     std::string near = closest_match(a.item, codes);
     error(*item_node, "E404", "no version of item '" + a.item + "' is in force on " + day.to_string(),
           near.empty() ? std::string() : "did you mean '" + near + "'?");
-    return std::nullopt;
+    return false;
   }
   a.fields.reserve(a.standard->fields.size());
   field_order_.reserve(a.standard->fields.size());
@@ -390,15 +403,24 @@ std::optional<application> app_reader::read(const standard::ruleset& rules) {
       error(top, "E405", "field '" + std::string(a.fields[i].first) + "' is given twice");
   const node* const mats = section[4];
   if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
-  if (errors_) return std::nullopt;
+  else a.materials.clear();
+  if (errors_) return false;
   a.slots.reserve(a.fields.size());
   const auto& field_slots = a.standard->field_slots;
   for (std::size_t i = 0; i < a.fields.size(); ++i)
     a.slots.push_back(field_slots.size() == a.standard->fields.size()
                           ? field_slots[field_order_[i]]  // found by the loader
                           : a.standard->environment->slot_of(a.fields[i].first).value_or(standard::no_slot));
-  if (digest_) a.digest = sha256_digest(canonical_form(a));
-  return a;
+  if (digest_) {
+    // The canonical form is only hashed: each thread writes it into one string of its own
+    // (kept unless a giant application made it large).
+    static thread_local std::string canonical;
+    canonical.clear();
+    append_canonical_form(canonical, a);
+    assign_sha256_digest(a.digest, {canonical});
+    if (canonical.capacity() > (std::size_t{1} << 16)) canonical = std::string();
+  }
+  return true;
 }
 
 constexpr std::size_t max_depth = 64;
@@ -413,13 +435,20 @@ std::optional<application> read_application(std::string_view text, const std::st
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems,
                                             const read_options& options) {
+  std::optional<application> a(std::in_place);
+  if (!read_application_into(*a, text, file, rules, problems, options)) a.reset();
+  return a;
+}
+
+bool read_application_into(application& out, std::string_view text, const std::string& file,
+                           const standard::ruleset& rules, diagnostics& problems, const read_options& options) {
   return detail::read_json_or_yaml(text, file, max_depth, "E400", "the application", 1, problems,
                                    [&](const document& doc, bool quiet) {
                                      app_reader r(text, file, doc, problems);
                                      r.set_quiet(quiet);
                                      r.masked_personal_ = options.masked_personal;
                                      r.digest_ = options.digest;
-                                     return r.read(rules);
+                                     return r.read_into(out, rules);
                                    });
 }
 
@@ -433,7 +462,12 @@ using evenhand::detail::put_value;
 std::string canonical_form(const application& a) {
   std::string text;
   text.reserve(512 + 64 * (a.fields.size() + a.materials.size()));  // enough for most: one allocation
-  {  // the writer gives the string its size back when it closes, before the string is returned
+  append_canonical_form(text, a);
+  return text;
+}
+
+void append_canonical_form(std::string& text, const application& a) {
+  {  // the writer gives the string its size back when it closes
     json_out out(text);
     out += "{\"fields\":{";
     for (std::size_t i = 0; i < a.fields.size(); ++i) {
@@ -466,7 +500,6 @@ std::string canonical_form(const application& a) {
     out.escaped(a.submitted_at.to_string());
     out += '}';
   }
-  return text;
 }
 
 }  // namespace evenhand::eval

@@ -93,6 +93,28 @@ void eval_text_to_json(benchmark::State& state) {
 }
 BENCHMARK(eval_text_to_json)->ThreadRange(1, 2)->UseRealTime();
 
+// The same as a hall system's loop would do it: one application, one decision and one output
+// string per thread, each reused (read_application_into, evaluate_into, append_json).
+void eval_text_to_json_reusing(benchmark::State& state) {
+  const auto& f = shared();
+  std::size_t bytes = 0;
+  evenhand::eval::application app;
+  evenhand::eval::decision d;
+  std::string json;
+  evenhand::diagnostics problems;
+  for (auto _ : state) {
+    if (!evenhand::eval::read_application_into(app, f.application_text, "app", *f.rules, problems)) std::abort();
+    evenhand::eval::evaluate_into(d, *f.rules, app);
+    json.clear();
+    evenhand::eval::append_json(json, d);
+    bytes += json.size();
+    benchmark::DoNotOptimize(json);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(eval_text_to_json_reusing)->ThreadRange(1, 2)->UseRealTime();
+
 // Reading the application alone, JSON and YAML.
 void eval_read_json_application(benchmark::State& state) {
   const auto& f = shared();

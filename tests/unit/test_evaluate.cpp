@@ -421,6 +421,62 @@ TEST_CASE("evaluate: a thread reads each JSON application as a fresh thread does
   CHECK(read(giant).first.size() > 100'000);  // the giant was read, not refused
 }
 
+TEST_CASE("evaluate: an application read into a reused one is the one read fresh, whatever it held before") {
+  // read_application_into keeps the vectors' and strings' room of what it held: none of what
+  // it held may show. Every example application, in turns, with ones that do not read (and
+  // leave it half written) and ones with fewer or no materials in between.
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const auto& rules = *loaded.rules;
+  std::vector<std::string> texts;
+  for (const auto& entry : fs::directory_iterator(fs::path(EVENHAND_SOURCE_DIR) / "examples/applications")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    texts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::sort(texts.begin(), texts.end());
+  REQUIRE(texts.size() >= 10);
+  const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\"";
+  texts.insert(texts.begin() + 3, head + ", \"fields\": {\"premises\": {\"area_m2\": 35.5}}}");  // no materials
+  texts.insert(texts.begin() + 5, head + ", \"materials\": [{\"id\": \"x\"}]}");                  // one, short
+  texts.insert(texts.begin() + 7, head + ", \"materials\": [{\"id\": \"facilities\", \"copies\": -1}]}");  // does not read
+  texts.insert(texts.begin() + 9, head + ", \"fields\": {\"scope\": [\"hot\", \"nope\"]}}");            // does not read
+  texts.insert(texts.begin() + 11, "{\"item\": \"NO-SUCH-ITEM\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\"}");
+  auto same = [&](const eval::application& a, const eval::application& b) {
+    CHECK(eval::canonical_form(a) == eval::canonical_form(b));
+    CHECK(a.digest == b.digest);
+    CHECK(a.standard == b.standard);
+    CHECK(a.slots == b.slots);
+    REQUIRE(a.materials.size() == b.materials.size());
+    for (std::size_t i = 0; i < a.materials.size(); ++i) {
+      CHECK(a.materials[i].id == b.materials[i].id);
+      CHECK(a.materials[i].copies == b.materials[i].copies);
+      CHECK(a.materials[i].form == b.materials[i].form);
+      CHECK(a.materials[i].commitment == b.materials[i].commitment);
+      CHECK(a.materials[i].valid_until == b.materials[i].valid_until);
+    }
+    CHECK(eval::to_json(eval::evaluate(rules, a)) == eval::to_json(eval::evaluate(rules, b)));
+  };
+  eval::application reused;
+  std::size_t read = 0, refused = 0;
+  for (int round = 0; round < 2; ++round)
+    for (const auto& text : texts) {
+      INFO(text.substr(0, 100));
+      diagnostics into_problems, fresh_problems;
+      const bool ok = eval::read_application_into(reused, text, "app.json", rules, into_problems);
+      auto fresh = eval::read_application(text, "app.json", rules, fresh_problems);
+      REQUIRE(ok == fresh.has_value());
+      CHECK(render_json(into_problems) == render_json(fresh_problems));
+      if (!ok) {
+        ++refused;
+        continue;
+      }
+      ++read;
+      same(reused, *fresh);
+    }
+  CHECK(read >= 2 * 12);
+  CHECK(refused == 2 * 3);
+}
+
 TEST_CASE("evaluate: a JSON application with bytes that are not UTF-8 is refused, located") {
   auto loaded = standard::load_ruleset(demo);
   REQUIRE(loaded.rules);

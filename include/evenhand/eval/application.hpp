@@ -46,6 +46,8 @@ struct application {
 /// with sorted keys, the fields by dotted path with typed values. It is itself an application
 /// that `read_application` reads back to the same application.
 std::string canonical_form(const application& a);
+/// The same, appended to `out`.
+void append_canonical_form(std::string& out, const application& a);
 
 /// Reads and checks an application against the ruleset. nullopt with located diagnostics
 /// (codes E4xx) when it is not a valid application.
@@ -64,5 +66,12 @@ struct read_options {
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems,
                                             const read_options& options);
+
+/// Reads into `out`, replacing what it held and reusing its room: a hall system that reads
+/// application after application keeps one per thread, so reading hardly allocates. False, with
+/// located diagnostics as `read_application` gives them, when the text is not a valid
+/// application (what `out` then holds is unspecified).
+bool read_application_into(application& out, std::string_view text, const std::string& file,
+                           const standard::ruleset& rules, diagnostics& problems, const read_options& options = {});
 
 }  // namespace evenhand::eval

@@ -529,14 +529,16 @@ inline void redecide_into(redecision& out, const standard::ruleset& rules, const
   eval::read_options options;
   options.masked_personal = !r.masked.empty();
   options.digest = r.masked.empty();  // a masked copy's digest is not the application's
-  auto app = eval::read_application(r.application, "journal", rules, problems, options);
-  if (!app) {
+  // One application and one decision per thread, reused (reading into one and evaluate_into
+  // replace all they hold): a journal is replayed record after record, and fresh ones would
+  // allocate each of their vectors. Both are done with before this returns.
+  static thread_local eval::application application;
+  static thread_local eval::decision d;
+  if (!eval::read_application_into(application, r.application, "journal", rules, problems, options)) {
     out.problem = "its application does not read under ruleset " + rules.digest + ": " + first_error(problems);
     return;
   }
-  // One decision per thread, reused (evaluate_into replaces all it holds): a journal is
-  // replayed record after record, and a fresh decision would allocate each of its vectors.
-  static thread_local eval::decision d;
+  const eval::application* const app = &application;
   if (r.masked.empty()) {
     eval::evaluate_into(d, rules, *app, recorded.as_of);
     eval::append_json(out.decision, d);
