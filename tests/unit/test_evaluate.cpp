@@ -254,12 +254,26 @@ TEST_CASE("evaluate: fields read the same nested, as flat dotted keys, or mixed"
 TEST_CASE("evaluate: fields are found the same through the loader's path index as by searching the sorted names") {
   auto loaded = standard::load_ruleset(demo);
   REQUIRE(loaded.rules);
-  // The same ruleset with no index: the reader falls back to its search of the sorted names.
+  // The same ruleset with no index and no record member order: the reader falls back to its
+  // search of the sorted names, and to finding each record member by name.
   standard::ruleset unindexed = *loaded.rules;
+  std::size_t records = 0;
+  auto forget_member_order = [&](auto&& self, std::vector<standard::field>& fields) -> void {
+    for (auto& f : fields) {
+      if (!f.fields.empty()) {
+        REQUIRE(f.member_order.size() == f.fields.size());
+        f.member_order.clear();
+        ++records;
+      }
+      self(self, f.fields);
+    }
+  };
   for (auto& item : unindexed.items) {
     REQUIRE(item.field_paths.size() == item.fields.size());
     item.field_paths = standard::field_index();
+    forget_member_order(forget_member_order, item.fields);
   }
+  CHECK(records > 0);
   const std::string head = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\", \"fields\": ";
   std::vector<std::string> texts = demo_applications();
   for (const char* fields : {
@@ -268,7 +282,9 @@ TEST_CASE("evaluate: fields are found the same through the loader's path index a
            R"({"legal_rep": {"id_no": "440106198503121237"}, "legal_rep.name": "刘某某", "premises": {"area_m2": 35.5}})",
            R"({"premises": {"area": 10}})", R"({"legal": {"rep": {"name": "x"}}})", R"({"premises": 3})",
            R"({"premises": {"area_m2": 35.5}, "premises.area_m2": 36})", R"({"legal_rep.": 1, "": 2})",
-           R"({"staff": [{"name": "Li", "role": "worker", "name": "Wang"}]})"})
+           R"({"staff": [{"name": "Li", "role": "worker", "name": "Wang"}]})",
+           R"({"staff": [{"role": "worker", "name": "Li", "handles_food": true, "id_no": "440106199007152311"}]})",
+           R"({"staff": [{"role": "worker", "nmae": "Li"}]})"})
     texts.push_back(head + fields + "}");
   texts.push_back(head + "{\"" + std::string(300, 'x') + "\": 1, \"premises\": {\"" + std::string(200, 'y') + "\": 2}}}");
   for (const auto& text : texts) {
