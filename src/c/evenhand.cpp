@@ -222,18 +222,6 @@ evenhand_status evenhand_journal_open(const char* path, const evenhand_ruleset* 
   if (out) *out = nullptr;
   return guarded(error, [&] {
     require(path && rules && out, "evenhand_journal_open needs a path, a ruleset and a place for the journal");
-    // Verify first, to report a damaged journal located and by its own status; the writer
-    // verifies again when it opens, which also covers a file damaged in between.
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-      journal::verification v;
-      try {
-        v = journal::verify(path);
-      } catch (const std::system_error& e) {
-        throw failure{EVENHAND_UNREADABLE, e.what(), path};
-      }
-      if (!v.ok()) throw damaged(v, path);
-    }
     journal::masking m = journal::masking::of(*rules->rules);
     if (salt) m.salt = salt;
     auto j = std::make_unique<evenhand_journal>();
@@ -242,7 +230,7 @@ evenhand_status evenhand_journal_open(const char* path, const evenhand_ruleset* 
       j->writer = std::make_unique<journal::writer>(path, std::move(m));
     } catch (const std::system_error& e) {
       throw failure{EVENHAND_UNREADABLE, e.what(), path};
-    } catch (const std::runtime_error& e) {  // damaged after all
+    } catch (const journal::damaged_journal& e) {  // its last line is not a sound record
       throw failure{EVENHAND_JOURNAL_DAMAGED, e.what(), path};
     }
     *out = j.release();
@@ -264,6 +252,9 @@ evenhand_status evenhand_journal_append(evenhand_journal* journal, const char* a
     std::uint64_t n = 0;
     try {
       n = journal->writer->append(app, d, durability == EVENHAND_SYNCED ? journal::durability::synced : journal::durability::buffered);
+    } catch (const journal::damaged_journal& e) {
+      std::free(out);
+      throw failure{EVENHAND_JOURNAL_DAMAGED, e.what(), journal->writer->path().string()};
     } catch (...) {
       std::free(out);
       throw;

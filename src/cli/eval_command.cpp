@@ -17,6 +17,16 @@ namespace evenhand::cli {
 
 namespace {
 
+/// A crash's leftover the journal's writer mended: said, so the hall knows a worker died.
+void report_recovery(const journal::recovery& r, const std::string& file) {
+  if (r.what == journal::recovery::kind::newline_added)
+    std::fprintf(stderr, "evenhand eval: journal %s: the last record lacked its newline (a writer stopped): added, record kept\n",
+                 file.c_str());
+  else
+    std::fprintf(stderr, "evenhand eval: journal %s: a torn last line (%llu bytes at byte %llu, from a writer that stopped) moved to %s\n",
+                 file.c_str(), static_cast<unsigned long long>(r.bytes), static_cast<unsigned long long>(r.offset), r.saved_to.c_str());
+}
+
 constexpr const char* eval_usage =
     "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text] [--journal FILE]\n";
 
@@ -134,6 +144,7 @@ int eval_command(const arguments& args) {
     try {
       journal::writer j(journal_path, *loaded_rules);
       auto seq = j.append(*app, decision, journal::durability::synced);
+      for (const auto& r : j.recoveries()) report_recovery(r, journal_path);
       std::fprintf(stderr, "evenhand eval: journal %s: record %llu\n", journal_path.c_str(), static_cast<unsigned long long>(seq));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "evenhand eval: journal %s\n", e.what());

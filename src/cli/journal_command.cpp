@@ -41,20 +41,33 @@ int journal_command(const arguments& args) {
       std::fwrite(out.data(), 1, out.size(), v.ok() ? stdout : (format == "json" ? stdout : stderr));
       return v.ok() ? success : findings;
     }
-    journal::verification v;
-    std::string backup = file + ".bak";
-    if (journal::repair(file, backup, v)) {
-      std::printf("%s: removed the torn last line (record %llu); %llu records kept; the file as it was is in %s\n",
-                  file.c_str(), static_cast<unsigned long long>(v.seq), static_cast<unsigned long long>(v.records), backup.c_str());
-      return success;
+    auto r = journal::repair(file);
+    using action = journal::repair_result::action;
+    if (format == "json") {
+      std::string out = journal::to_json(r, file) + "\n";
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      return r.done == action::refused ? findings : success;
     }
-    if (v.ok()) {
-      std::printf("%s: %llu records, chain sound: nothing to repair\n", file.c_str(), static_cast<unsigned long long>(v.records));
-      return success;
+    auto records = [](std::uint64_t n) { return std::to_string(n) + (n == 1 ? " record" : " records"); };
+    switch (r.done) {
+      case action::nothing:
+        std::printf("%s: %s, chain sound: nothing to repair\n", file.c_str(), records(r.found.records).c_str());
+        return success;
+      case action::newline_added:
+        std::printf("%s: the last record (%llu) was whole but lacked its newline: added; %s kept; the file as it was is in %s\n",
+                    file.c_str(), static_cast<unsigned long long>(r.found.seq), records(r.found.records + 1).c_str(),
+                    r.backup.c_str());
+        return success;
+      case action::torn_tail_removed:
+        std::printf("%s: removed the torn last line (%llu bytes, never a whole record); %s kept; the file as it was is in %s\n",
+                    file.c_str(), static_cast<unsigned long long>(r.bytes_removed), records(r.found.records).c_str(),
+                    r.backup.c_str());
+        return success;
+      case action::refused: break;
     }
-    std::string out = describe(v, file, "text");
+    std::string out = describe(r.found, file, "text");
     std::fputs(out.c_str(), stderr);
-    std::fputs("evenhand journal repair: only a torn last line is removed; this needs a person's look\n", stderr);
+    std::fputs("evenhand journal repair: only a torn or unterminated last line is mended; this needs a person's look\n", stderr);
     return findings;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "evenhand journal: %s\n", e.what());

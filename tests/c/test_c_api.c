@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int failures = 0;
 
@@ -284,7 +287,8 @@ static void test_journal(const char* scratch) {
   CHECK(report && strstr(report, want) != NULL && strstr(report, "\"ok\":true") != NULL);
   evenhand_string_free(report);
 
-  /* A torn last line: reported at its line, and the journal is not extended. */
+  /* A torn last line (a writer died mid-line): verify reports it at its line; the next handle
+   * mends it, keeping the bytes it cuts in PATH.torn.1, and extends the chain. */
   FILE* f = fopen(path, "ab");
   fputs("{\"application\":", f);
   fclose(f);
@@ -294,12 +298,32 @@ static void test_journal(const char* scratch) {
   CHECK(evenhand_error_line(err) == (uint32_t)(2 + THREADS * APPLICATIONS));
   evenhand_string_free(report);
   evenhand_error_free(err);
-  evenhand_journal* j = (evenhand_journal*)1;
+  evenhand_journal* j = NULL;
+  CHECK(evenhand_journal_open(path, shared_rules, "hall-secret", &j, NULL) == EVENHAND_OK);
+  CHECK(evenhand_journal_append(j, texts[0], lengths[0], NULL, NULL, EVENHAND_SYNCED, &seq, NULL, NULL) == EVENHAND_OK);
+  CHECK(seq == (uint64_t)(2 + THREADS * APPLICATIONS));
+  evenhand_journal_close(j);
+  char torn[4096];
+  snprintf(torn, sizeof torn, "%s.torn.1", path);
+  size_t torn_length = 0;
+  char* torn_bytes = read_file(torn, &torn_length);
+  CHECK(torn_bytes && torn_length == strlen("{\"application\":"));
+  free(torn_bytes);
+  remove(torn);
+  CHECK(evenhand_journal_verify(path, &report, NULL) == EVENHAND_OK);
+  evenhand_string_free(report);
+
+  /* A last record that is not sound is refused, not extended. */
+  char* edited = join(scratch, "edited.jsonl");
+  write_file(edited, "{\"application\":{},\"decision\":{},\"hash\":\"sha256:00\",\"masked\":[],\"prev\":\"sha256:00\",\"seq\":1}\n");
+  j = (evenhand_journal*)1;
   err = NULL;
-  CHECK(evenhand_journal_open(path, shared_rules, NULL, &j, &err) == EVENHAND_JOURNAL_DAMAGED);
+  CHECK(evenhand_journal_open(edited, shared_rules, NULL, &j, &err) == EVENHAND_JOURNAL_DAMAGED);
   CHECK(j == NULL);
-  CHECK(strcmp(evenhand_error_file(err), path) == 0);
+  CHECK(strcmp(evenhand_error_file(err), edited) == 0);
   evenhand_error_free(err);
+  remove(edited);
+  free(edited);
 
   char* missing = join(scratch, "no-such-journal.jsonl");
   err = NULL;
@@ -307,6 +331,67 @@ static void test_journal(const char* scratch) {
   CHECK(report == NULL);
   evenhand_error_free(err);
   free(missing);
+  free(path);
+}
+
+/* Several handles on one file, in this process and in others: one chain, every record. */
+static void test_journal_writers(const char* scratch) {
+  char* path = join(scratch, "shared.jsonl");
+  remove(path);
+  evenhand_journal *a = NULL, *b = NULL;
+  CHECK(evenhand_journal_open(path, shared_rules, NULL, &a, NULL) == EVENHAND_OK);
+  CHECK(evenhand_journal_open(path, shared_rules, NULL, &b, NULL) == EVENHAND_OK);
+  uint64_t seq = 0;
+  CHECK(evenhand_journal_append(a, texts[0], lengths[0], NULL, NULL, EVENHAND_BUFFERED, &seq, NULL, NULL) == EVENHAND_OK && seq == 1);
+  CHECK(evenhand_journal_append(b, texts[1], lengths[1], NULL, NULL, EVENHAND_BUFFERED, &seq, NULL, NULL) == EVENHAND_OK && seq == 2);
+  CHECK(evenhand_journal_append(a, texts[2], lengths[2], NULL, NULL, EVENHAND_SYNCED, &seq, NULL, NULL) == EVENHAND_OK && seq == 3);
+  evenhand_journal_close(a);
+  evenhand_journal_close(b);
+
+  enum { PROCESSES = 3, APPENDS = 15 };
+  pid_t children[PROCESSES];
+  int acks[PROCESSES];
+  for (int p = 0; p < PROCESSES; ++p) {
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    children[p] = fork();
+    if (children[p] == 0) {
+      close(fds[0]);
+      evenhand_journal* j = NULL;
+      if (evenhand_journal_open(path, shared_rules, NULL, &j, NULL) != EVENHAND_OK) _exit(3);
+      for (int i = 0; i < APPENDS; ++i) {
+        uint64_t s = 0;
+        int k = (p + i) % APPLICATIONS;
+        if (evenhand_journal_append(j, texts[k], lengths[k], NULL, NULL, i % 2 ? EVENHAND_SYNCED : EVENHAND_BUFFERED, &s, NULL,
+                                    NULL) != EVENHAND_OK)
+          _exit(4);
+        if (write(fds[1], &s, sizeof s) != (ssize_t)sizeof s) _exit(5);
+      }
+      evenhand_journal_close(j);
+      _exit(0);
+    }
+    close(fds[1]);
+    acks[p] = fds[0];
+  }
+  int seen[3 + PROCESSES * APPENDS + 1] = {0};
+  for (int p = 0; p < PROCESSES; ++p) {
+    uint64_t s;
+    while (read(acks[p], &s, sizeof s) == (ssize_t)sizeof s) {
+      CHECK(s > 3 && s <= 3 + PROCESSES * APPENDS);
+      if (s > 3 && s <= 3 + PROCESSES * APPENDS) ++seen[s];
+    }
+    close(acks[p]);
+    int status = 0;
+    waitpid(children[p], &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  for (int s = 4; s <= 3 + PROCESSES * APPENDS; ++s) CHECK(seen[s] == 1); /* each acknowledged once */
+  char* report = NULL;
+  CHECK(evenhand_journal_verify(path, &report, NULL) == EVENHAND_OK);
+  char want[64];
+  snprintf(want, sizeof want, "\"records\":%d", 3 + PROCESSES * APPENDS);
+  CHECK(report && strstr(report, want) != NULL);
+  evenhand_string_free(report);
   free(path);
 }
 
@@ -366,6 +451,7 @@ int main(int argc, char** argv) {
   test_threads();
   test_supervise(source);
   test_journal(scratch);
+  test_journal_writers(scratch);
   test_loops(ruleset_dir);
 
   evenhand_ruleset_free(rules);

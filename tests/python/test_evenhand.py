@@ -174,7 +174,21 @@ def test_journal(rules, restaurant, tmp_path):
         f.write('{"application":')
     report = evenhand.verify_journal(path)
     assert report["ok"] is False and report["problem"] == "torn" and report["line"] == 2 + len(texts)
-    with pytest.raises(evenhand.JournalError):
+    # The next handle mends a crash's torn line (keeping its bytes) and extends the chain.
+    with evenhand.Journal(path, rules) as journal:
+        assert journal.recoveries == [
+            {"what": "torn_tail_removed", "offset": journal.recoveries[0]["offset"], "bytes": 15,
+             "saved_to": str(path) + ".torn.1"}
+        ]
+        seq, _ = journal.append(restaurant)
+        assert seq == 2 + len(texts)
+    assert open(str(path) + ".torn.1", encoding="utf-8").read() == '{"application":'
+    assert evenhand.verify_journal(path)["ok"] is True
+
+    # A last record that is not sound is refused, not extended.
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]) + lines[-1].replace('"grant"', '"deny"'), encoding="utf-8")
+    with pytest.raises(evenhand.JournalError, match="edited"):
         evenhand.Journal(path, rules)
     with pytest.raises(FileNotFoundError):
         evenhand.verify_journal(tmp_path / "missing.jsonl")
@@ -197,6 +211,18 @@ def test_threads_append(rules, tmp_path):
             seqs = [seq for seq, _ in pool.map(journal.append, apps * 4)]
     assert sorted(seqs) == list(range(1, 4 * len(apps) + 1))
     assert evenhand.verify_journal(path)["records"] == 4 * len(apps)
+
+
+def test_two_journal_objects_share_a_file(rules, restaurant, tmp_path):
+    path = tmp_path / "two.jsonl"
+    with evenhand.Journal(path, rules) as a, evenhand.Journal(path, rules) as b:
+        seqs = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            futures = [pool.submit((a if i % 2 else b).append, restaurant, synced=i % 3 == 0) for i in range(40)]
+            seqs = [f.result()[0] for f in futures]
+    assert sorted(seqs) == list(range(1, 41))
+    report = evenhand.verify_journal(path)
+    assert report["ok"] is True and report["records"] == 40
 
 
 CASES = SOURCE / "examples" / "cases"

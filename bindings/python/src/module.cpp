@@ -476,6 +476,12 @@ py_decision evaluate_released(const ruleset_ptr& rules, const py::object& applic
   return out;
 }
 
+[[noreturn]] void raise_journal_error(const std::exception& e) {
+  py::object cls = py::module_::import("evenhand._errors").attr("JournalError");
+  PyErr_SetObject(cls.ptr(), cls(e.what()).ptr());
+  throw py::error_already_set();
+}
+
 struct py_journal {
   ruleset_ptr rules;
   std::string path;
@@ -600,16 +606,31 @@ PYBIND11_MODULE(_evenhand, m) {
                j->writer = std::make_unique<journal::writer>(p, std::move(mask));
              } catch (const std::system_error& e) {
                raise_os_error(e, p);
-             } catch (const std::runtime_error& e) {
-               py::object cls = py::module_::import("evenhand._errors").attr("JournalError");
-               PyErr_SetObject(cls.ptr(), cls(e.what()).ptr());
-               throw py::error_already_set();
+             } catch (const journal::damaged_journal& e) {
+               raise_journal_error(e);
              }
              return j;
            }),
            py::arg("path"), py::arg("ruleset"), py::arg("salt") = py::none())
       .def_property_readonly("path", [](const py_journal& j) { return j.path; })
-      .def_property_readonly("records", [](py_journal& j) { return j.open().records(); })
+      .def_property_readonly("records", [](py_journal& j) { return j.open().records(); },
+                             "The sequence number of the last record this handle saw.")
+      .def_property_readonly(
+          "recoveries",
+          [](py_journal& j) {
+            py::list out;
+            for (const auto& r : j.open().recoveries()) {
+              py::dict d;
+              d["what"] = r.what == journal::recovery::kind::newline_added ? "newline_added" : "torn_tail_removed";
+              d["offset"] = r.offset;
+              d["bytes"] = r.bytes;
+              d["saved_to"] = r.saved_to.empty() ? py::object(py::none()) : py::object(py::str(r.saved_to.string()));
+              out.append(std::move(d));
+            }
+            return out;
+          },
+          "What this handle mended at the file's end, left by a writer that crashed: "
+          "[{'what': 'newline_added'|'torn_tail_removed', 'offset', 'bytes', 'saved_to'}].")
       .def(
           "append",
           [](py_journal& j, const py::object& application, const py::object& as_of, bool synced, const std::string& name) {
@@ -622,6 +643,8 @@ PYBIND11_MODULE(_evenhand, m) {
               return py::make_tuple(seq, std::move(d));
             } catch (const std::system_error& e) {
               raise_os_error(e, j.path);
+            } catch (const journal::damaged_journal& e) {
+              raise_journal_error(e);
             }
           },
           py::arg("application"), py::arg("as_of") = py::none(), py::arg("synced") = true, py::arg("name") = "application",
@@ -659,5 +682,5 @@ PYBIND11_MODULE(_evenhand, m) {
         return from_json(journal::to_json(v, p));
       },
       py::arg("path"),
-      "Verifies a journal's hash chain: {'ok', 'records', 'problem', 'line', 'seq', 'detail', 'file'}.");
+      "Verifies a journal's hash chain: {'ok', 'records', 'problem', 'line', 'seq', 'detail', 'file', 'last_hash'}.");
 }

@@ -155,11 +155,13 @@ EVENHAND_C_API evenhand_status evenhand_supervise(const evenhand_ruleset* rules,
 
 /* ---- The decision journal ---- */
 
-/** Opens the journal file at `path` (created when absent) for decisions under `rules`, after
- *  verifying it: a damaged journal is refused (EVENHAND_JOURNAL_DAMAGED, located at its first
- *  bad line) rather than extended. `salt` (NULL: the ruleset's) is mixed into the digests that
- *  replace personal data; a hall should give its own secret. One process should hold a file
- *  open once and share the handle. */
+/** Opens the journal file at `path` (created when absent) for decisions under `rules`. Only the
+ *  file's tail is read: a last line that is not a sound record is refused
+ *  (EVENHAND_JOURNAL_DAMAGED) rather than extended; a torn last line left by a crashed writer
+ *  is mended (moved to PATH.torn.N). The whole chain is checked by evenhand_journal_verify, on
+ *  demand. `salt` (NULL: the ruleset's) is mixed into the digests that replace personal data;
+ *  a hall should give its own secret. Several handles, in one process or many, may append to
+ *  one file: each append locks the file and chains onto its last record, whoever wrote it. */
 EVENHAND_C_API evenhand_status evenhand_journal_open(const char* path, const evenhand_ruleset* rules,
                                                      const char* salt, evenhand_journal** out,
                                                      evenhand_error** error);
