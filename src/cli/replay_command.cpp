@@ -248,13 +248,6 @@ int replay_command(const arguments& args) {
     std::fputs(replay_usage, stderr);
     return bad_input;
   }
-  std::string text;
-  try {
-    text = journal::read_whole_file(journal_file);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "evenhand replay: %s\n", e.what());
-    return bad_input;
-  }
   journal::replay_options options;
   options.threads = static_cast<unsigned>(threads);
   if (!store_dir.empty()) {
@@ -265,8 +258,14 @@ int replay_command(const arguments& args) {
       return bad_input;
     }
     journal::ruleset_store store(store_dir);
-    auto report = journal::replay_text(
-        text, [&](std::string_view digest, std::string& why) { return store.find(digest, &why); }, options);
+    journal::replay_report report;
+    try {
+      report = journal::replay(
+          journal_file, [&](std::string_view digest, std::string& why) { return store.find(digest, &why); }, options);
+    } catch (const std::system_error& e) {
+      std::fprintf(stderr, "evenhand replay: %s\n", e.what());
+      return bad_input;
+    }
     write(format == "json" ? replay_json(report) : replay_text(report, journal_file, limit));
     return report.ok() ? success : findings;
   }
@@ -276,7 +275,13 @@ int replay_command(const arguments& args) {
     std::fprintf(stderr, "evenhand replay: %s does not load\n", against.c_str());
     return loaded.unreadable ? bad_input : findings;
   }
-  auto report = journal::impact_text(text, *loaded.rules, options);
+  journal::impact_report report;
+  try {
+    report = journal::impact(journal_file, *loaded.rules, options);
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "evenhand replay: %s\n", e.what());
+    return bad_input;
+  }
   write(format == "json" ? impact_json(report) : impact_text(report, journal_file, limit));
   return report.changed == 0 && report.not_decidable == 0 && report.chain.ok() ? success : findings;
 }

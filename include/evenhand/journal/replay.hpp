@@ -619,73 +619,81 @@ void parallel_for(std::size_t n, unsigned threads, F&& work) {
   for (auto& t : pool) t.join();
 }
 
-struct journal_line {
-  std::string_view text;
-  std::uint64_t number = 0, next_offset = 0;
-};
-
-/// The complete lines of a journal, and the torn tail's length if there is one.
-inline std::vector<journal_line> split_lines(std::string_view text, std::uint64_t& torn_bytes) {
-  std::vector<journal_line> lines;
-  std::size_t at = 0;
-  torn_bytes = 0;
-  while (at < text.size()) {
-    auto nl = text.find('\n', at);
-    if (nl == std::string_view::npos) {
-      torn_bytes = text.size() - at;
-      break;
-    }
-    lines.push_back({text.substr(at, nl - at), lines.size() + 1, nl + 1});
-    at = nl + 1;
-  }
-  return lines;
-}
-
 inline std::string outcome_of(std::string_view decision) {
   return string_of(member(decision, "outcome")).value_or("");
 }
 
-/// Each complete line parsed (in parallel), then the chain followed in order.
-template <class PerRecord>
-verification read_journal(std::string_view text, unsigned threads, PerRecord&& per_record) {
-  std::uint64_t torn = 0;
-  auto lines = split_lines(text, torn);
-  // Only what the chain needs is kept of each record: the whole of them would be a copy of the
-  // journal, made record by record and freed at the end.
-  std::vector<std::optional<chain_link>> links(lines.size());
-  std::vector<std::string> why(lines.size());
-  parallel_for(lines.size(), threads, [&](std::size_t i) {
-    // Each thread parses into one record, reused: its strings keep their room. It is moved
-    // out while in use, so a journal read inside `per_record` (by a ruleset source, say)
-    // starts with an empty one instead of overwriting it.
-    static thread_local parsed_record spare;
-    parsed_record r = std::move(spare);
-    if (parse_record_into(r, lines[i].text, &why[i])) {
-      links[i] = static_cast<const chain_link&>(r);
-      per_record(i, lines[i].number, r);
-    }
-    spare = std::move(r);
-  });
+/// The journal's lines a block at a time: `start_block(n)` told a block of n lines comes; its
+/// records parsed (in parallel) and given to `per_record(i, line, record)`, i the line's place
+/// in its block; then the chain followed in order, and `end_block(n)` told the block is done.
+/// Memory is bounded by the block, whatever the journal's size.
+template <class StartBlock, class PerRecord, class EndBlock>
+verification read_journal(line_source& source, unsigned threads, StartBlock&& start_block, PerRecord&& per_record,
+                          EndBlock&& end_block) {
   chain_checker chain;
-  for (std::size_t i = 0; i < lines.size(); ++i)
-    if (!chain.add(lines[i].number, links[i] ? &*links[i] : nullptr, why[i], lines[i].next_offset)) break;
-  if (torn) chain.torn(lines.size() + 1, torn);
+  std::vector<journal_line> lines;
+  // Only what the chain needs is kept of each record.
+  std::vector<std::optional<chain_link>> links;
+  std::vector<std::string> why;
+  bool following = true;
+  while (source.next(lines)) {
+    links.assign(lines.size(), std::nullopt);
+    why.assign(lines.size(), std::string());
+    start_block(lines.size());
+    parallel_for(lines.size(), threads, [&](std::size_t i) {
+      if (lines[i].oversized) {
+        why[i] = "the line is longer than " + std::to_string(max_record_bytes) + " bytes";
+        return;
+      }
+      // Each thread parses into one record, reused: its strings keep their room. It is moved
+      // out while in use, so a journal read inside `per_record` (by a ruleset source, say)
+      // starts with an empty one instead of overwriting it.
+      static thread_local parsed_record spare;
+      parsed_record r = std::move(spare);
+      if (parse_record_into(r, lines[i].text, &why[i])) {
+        links[i] = static_cast<const chain_link&>(r);
+        per_record(i, lines[i].number, r);
+      }
+      spare = std::move(r);
+    });
+    for (std::size_t i = 0; following && i < lines.size(); ++i)
+      following = chain.add(lines[i].number, links[i] ? &*links[i] : nullptr, why[i], lines[i].next_offset);
+    end_block(lines.size());
+  }
+  if (!source.tail().empty()) chain.tail(source.lines() + 1, source.tail());
   return chain.result();
 }
 
 }  // namespace detail
 
-/// Replays a journal's text: every complete record is decided again with the ruleset version
-/// its decision names, at its `as_of`, and the bytes compared.
-inline replay_report replay_text(std::string_view text, const ruleset_source& find, const replay_options& options = {}) {
+/// Replays a journal: every complete record is decided again with the ruleset version its
+/// decision names, at its `as_of`, and the bytes compared. Read a block at a time: memory grows
+/// with the records that differ, not with the journal.
+inline replay_report replay_lines(detail::line_source& source, const ruleset_source& find, const replay_options& options = {}) {
   std::mutex lookup;
   std::map<std::string, std::shared_ptr<const standard::ruleset>, std::less<>> rulesets;
   std::map<std::string, std::string, std::less<>> missing_why;
   std::vector<std::optional<replayed_record>> results;
-  std::uint64_t torn = 0;
-  results.resize(detail::split_lines(text, torn).size());
   replay_report report;
-  report.chain = detail::read_journal(text, options.threads, [&](std::size_t i, std::uint64_t line, const parsed_record& r) {
+  auto fold = [&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& r = results[i];
+      if (!r) continue;  // a line that is not a record: the chain report names it
+      ++report.records;
+      switch (r->result) {
+        case replayed_record::verdict::same: continue;
+        case replayed_record::verdict::differs: ++report.differ; break;
+        case replayed_record::verdict::missing_ruleset:
+          ++report.missing;
+          ++report.missing_rulesets[r->detail];
+          break;
+        case replayed_record::verdict::unreadable: ++report.unreadable; break;
+      }
+      report.findings.push_back(std::move(*r));
+    }
+  };
+  auto start = [&](std::size_t n) { results.resize(n); };
+  report.chain = detail::read_journal(source, options.threads, start, [&](std::size_t i, std::uint64_t line, const parsed_record& r) {
     replayed_record out;
     out.line = line;
     out.seq = r.seq;
@@ -727,27 +735,30 @@ inline replay_report replay_text(std::string_view text, const ruleset_source& fi
       out.replayed_outcome = detail::outcome_of(again.decision);
     }
     results[i] = std::move(out);
+  }, [&](std::size_t n) {
+    fold(n);
+    results.clear();
   });
-  for (auto& r : results) {
-    if (!r) continue;  // a line that is not a record: the chain report names it
-    ++report.records;
-    switch (r->result) {
-      case replayed_record::verdict::same: ++report.same; continue;
-      case replayed_record::verdict::differs: ++report.differ; break;
-      case replayed_record::verdict::missing_ruleset:
-        ++report.missing;
-        ++report.missing_rulesets[r->detail];
-        break;
-      case replayed_record::verdict::unreadable: ++report.unreadable; break;
-    }
-    report.findings.push_back(std::move(*r));
-  }
+  report.same = report.records - report.differ - report.missing - report.unreadable;
   for (auto& f : report.findings)
     if (f.result == replayed_record::verdict::missing_ruleset) {
       auto it = missing_why.find(f.detail);
       if (it != missing_why.end() && it->second != f.detail) f.detail = it->second;
     }
   return report;
+}
+
+/// Replays a journal held in memory.
+inline replay_report replay_text(std::string_view text, const ruleset_source& find, const replay_options& options = {}) {
+  detail::line_source source(text);
+  return replay_lines(source, find, options);
+}
+
+/// Replays a journal file, read as a stream. Throws std::system_error when it cannot be read.
+inline replay_report replay(const std::filesystem::path& path, const ruleset_source& find, const replay_options& options = {}) {
+  detail::file_descriptor fd(path, O_RDONLY);
+  detail::line_source source(fd.get(), path);
+  return replay_lines(source, find, options);
 }
 
 // --- Impact analysis -----------------------------------------------------------------------
@@ -832,8 +843,9 @@ struct impact_report {
 };
 
 /// What `rules` would have decided for every record of a journal, against what was decided.
-inline impact_report impact_text(std::string_view text, const standard::ruleset& rules, const replay_options& options = {},
-                                 std::size_t examples_per_cause = 3) {
+/// Read a block at a time: memory grows with the causes and their examples, not the journal.
+inline impact_report impact_lines(detail::line_source& source, const standard::ruleset& rules, const replay_options& options = {},
+                                  std::size_t examples_per_cause = 3) {
   struct per_record {
     std::uint64_t seq = 0, line = 0;
     bool decided = false;
@@ -842,14 +854,59 @@ inline impact_report impact_text(std::string_view text, const standard::ruleset&
     std::vector<std::string> causes;
     impact_example example;
   };
-  std::uint64_t torn = 0;
-  std::vector<std::optional<per_record>> results(detail::split_lines(text, torn).size());
+  std::vector<std::optional<per_record>> results;
   masking m = masking::of(rules);
   if (options.salt) m.salt = *options.salt;
   impact_report report;
   report.ruleset_id = rules.id;
   report.ruleset_digest = rules.digest;
-  report.chain = detail::read_journal(text, options.threads, [&](std::size_t i, std::uint64_t line, const parsed_record& r) {
+  std::map<std::string, impact_cause> causes;
+  std::map<std::string, std::vector<impact_example>> unmoved;
+  auto fold = [&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& r = results[i];
+      if (!r) continue;
+      ++report.records;
+      if (!r->decided) {
+        ++report.not_decidable;
+        replayed_record nd;
+        nd.seq = r->seq;
+        nd.line = r->line;
+        nd.result = replayed_record::verdict::unreadable;
+        nd.detail = r->problem;
+        report.not_decided.push_back(std::move(nd));
+        continue;
+      }
+      if (!r->kinds.any()) {
+        ++report.unchanged;  // identical, or differing only in names and digests of the ruleset
+        continue;
+      }
+      ++report.changed;
+      report.outcome += r->kinds.outcome;
+      report.notice += r->kinds.notice;
+      report.deadlines += r->kinds.deadlines;
+      report.outputs += r->kinds.outputs;
+      if (r->causes.empty()) r->causes.push_back("(other)");
+      for (const auto& name : r->causes) {
+        auto& c = causes[name];
+        c.rule = name;
+        ++c.decisions;
+        c.kinds.outcome |= r->kinds.outcome;
+        c.kinds.notice |= r->kinds.notice;
+        c.kinds.deadlines |= r->kinds.deadlines;
+        c.kinds.outputs |= r->kinds.outputs;
+        // Examples whose outcome moves tell an editor most: those first, then others.
+        if (r->example.before != r->example.after) {
+          if (c.examples.size() < examples_per_cause) c.examples.push_back(r->example);
+        } else if (auto& others = unmoved[name]; others.size() < examples_per_cause) {
+          others.push_back(r->example);
+        }
+      }
+    }
+    results.clear();
+  };
+  auto start = [&](std::size_t n) { results.resize(n); };
+  report.chain = detail::read_journal(source, options.threads, start, [&](std::size_t i, std::uint64_t line, const parsed_record& r) {
     per_record out;
     out.seq = r.seq;
     out.line = line;
@@ -886,48 +943,7 @@ inline impact_report impact_text(std::string_view text, const standard::ruleset&
     out.example.before = detail::outcome_of(r.decision);
     out.example.after = detail::outcome_of(again.decision);
     results[i] = std::move(out);
-  });
-  std::map<std::string, impact_cause> causes;
-  std::map<std::string, std::vector<impact_example>> unmoved;
-  for (auto& r : results) {
-    if (!r) continue;
-    ++report.records;
-    if (!r->decided) {
-      ++report.not_decidable;
-      replayed_record nd;
-      nd.seq = r->seq;
-      nd.line = r->line;
-      nd.result = replayed_record::verdict::unreadable;
-      nd.detail = r->problem;
-      report.not_decided.push_back(std::move(nd));
-      continue;
-    }
-    if (!r->kinds.any()) {
-      ++report.unchanged;  // identical, or differing only in names and digests of the ruleset
-      continue;
-    }
-    ++report.changed;
-    report.outcome += r->kinds.outcome;
-    report.notice += r->kinds.notice;
-    report.deadlines += r->kinds.deadlines;
-    report.outputs += r->kinds.outputs;
-    if (r->causes.empty()) r->causes.push_back("(other)");
-    for (const auto& name : r->causes) {
-      auto& c = causes[name];
-      c.rule = name;
-      ++c.decisions;
-      c.kinds.outcome |= r->kinds.outcome;
-      c.kinds.notice |= r->kinds.notice;
-      c.kinds.deadlines |= r->kinds.deadlines;
-      c.kinds.outputs |= r->kinds.outputs;
-      // Examples whose outcome moves tell an editor most: those first, then others.
-      if (r->example.before != r->example.after) {
-        if (c.examples.size() < examples_per_cause) c.examples.push_back(r->example);
-      } else if (auto& others = unmoved[name]; others.size() < examples_per_cause) {
-        others.push_back(r->example);
-      }
-    }
-  }
+  }, fold);
   for (auto& [name, c] : causes) {
     for (auto& e : unmoved[name])
       if (c.examples.size() < examples_per_cause) c.examples.push_back(std::move(e));
@@ -937,6 +953,21 @@ inline impact_report impact_text(std::string_view text, const standard::ruleset&
   std::stable_sort(report.causes.begin(), report.causes.end(),
                    [](const impact_cause& a, const impact_cause& b) { return a.decisions > b.decisions; });
   return report;
+}
+
+/// Impact analysis over a journal held in memory.
+inline impact_report impact_text(std::string_view text, const standard::ruleset& rules, const replay_options& options = {},
+                                 std::size_t examples_per_cause = 3) {
+  detail::line_source source(text);
+  return impact_lines(source, rules, options, examples_per_cause);
+}
+
+/// Impact analysis over a journal file, read as a stream.
+inline impact_report impact(const std::filesystem::path& path, const standard::ruleset& rules, const replay_options& options = {},
+                            std::size_t examples_per_cause = 3) {
+  detail::file_descriptor fd(path, O_RDONLY);
+  detail::line_source source(fd.get(), path);
+  return impact_lines(source, rules, options, examples_per_cause);
 }
 
 }  // namespace evenhand::journal
