@@ -43,9 +43,10 @@ fuzz-smoke: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DEVENHAND_BUILD_FUZZERS=ON -DEVENHAND_BUILD_TESTS=OFF -DEVENHAND_BUILD_BENCHMARKS=OFF \
 	  -DEVENHAND_BUILD_TOOLS=OFF $(CMAKE_FLAGS)
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_expr fuzz_loader
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_expr fuzz_loader fuzz_journal
 	FUZZ_RUNS=200000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_expr tests/fuzz/corpus/expr $(FUZZ_SECONDS)
 	FUZZ_RUNS=80000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
+	FUZZ_RUNS=30000 FUZZ_MAX_LEN=16384 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_journal tests/fuzz/corpus/journal $(FUZZ_SECONDS)
 
 bench: build
 	$(BUILD)/tests/bench/evenhand_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
