@@ -44,20 +44,11 @@ std::string explain(const supervise::status& s, const standard::item& item) {
   return out;
 }
 
-/// Display width in a terminal: CJK characters take two columns.
-std::size_t width(std::string_view s) {
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) == 0x80) continue;
-    w += c >= 0xE1 ? 2 : 1;  // lead bytes from U+1000 up: CJK in practice
-  }
-  return w;
-}
+using evenhand::detail::display_width;  // CJK characters take two columns
 
 std::string pad(std::string_view s, std::size_t to) {
   std::string out(s);
-  for (std::size_t w = width(s); w < to; ++w) out += ' ';
+  for (std::size_t w = display_width(s); w < to; ++w) out += ' ';
   return out;
 }
 
@@ -205,8 +196,8 @@ int supervise_command(const arguments& args) {
     const std::array<std::string, 6> head = {"案件", "事项", "灯", "已用", "距内控线", "距法定时限"};
     std::array<std::size_t, 6> w{};
     for (std::size_t k = 0; k < 6; ++k) {
-      w[k] = width(head[k]);
-      for (const auto& r : rows) w[k] = std::max(w[k], width(r[k]));
+      w[k] = display_width(head[k]);
+      for (const auto& r : rows) w[k] = std::max(w[k], display_width(r[k]));
     }
     auto line = [&](const std::array<std::string, 6>& r) {
       std::string l;

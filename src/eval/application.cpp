@@ -36,8 +36,16 @@ class app_reader {
       : text_(text), file_(std::move(file)), doc_(doc), out_(out) {}
 
   void error(const node& n, std::string code, std::string message, std::string hint = {}) {
+    if (!reporting()) return count_error(code);
     ++errors_;
-    if (!quiet_) out_.push_back(detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint)));
+    out_.push_back(detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint)));
+  }
+  /// Whether an error reported now is kept: in the quiet pass, or past the cap on diagnostics,
+  /// it is only counted (`count_error`), and its message need not be built.
+  bool reporting() { return !quiet_ && out_.has_room(file_); }
+  void count_error(std::string_view code) {
+    ++errors_;
+    if (!quiet_) out_.omit(file_, code, severity::error);
   }
   std::size_t errors() const { return errors_; }
   /// Counts errors without reporting them (a first, fast pass whose positions are inexact).
@@ -47,8 +55,9 @@ class app_reader {
     using expr::type_kind;
     // A journal's copy: a personal value was replaced by its digest, whatever its type.
     if (masked_personal_ && f.personal && n.is_scalar()) return value(n.text);
-    auto bad = [&](std::string what) -> std::optional<value> {
-      error(n, "E402", "field '" + path.str() + "' (" + f.label + ") must be " + what);
+    auto bad = [&](std::string_view what) -> std::optional<value> {
+      if (!reporting()) count_error("E402");
+      else error(n, "E402", "field '" + path.str() + "' (" + f.label + ") must be " + std::string(what));
       return std::nullopt;
     };
     if (t.kind() == type_kind::list) {
@@ -85,12 +94,13 @@ class app_reader {
                       : ordered ? f.fields.begin() + f.member_order[static_cast<std::size_t>(rank - ranked.begin())]
                                 : std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key.text; });
         if (member == f.fields.end()) {
+          ok = false;
+          if (!reporting()) return count_error("E401");
           std::vector<std::string> names;
           for (const auto& m : f.fields) names.push_back(m.name);
           std::string near = closest_match(key.text, names);
           error(key, "E401", "'" + path.str() + "' has no member '" + std::string(key.text) + "'",
                 near.empty() ? std::string() : "did you mean '" + near + "'?");
-          ok = false;
           return;
         }
         auto r = static_cast<std::uint32_t>(rank - ranked.begin());
@@ -139,6 +149,10 @@ class app_reader {
       case type_kind::enum_: {
         for (const auto& o : f.options)
           if (o.value == s) return value(o.value);
+        if (!reporting()) {
+          count_error("E403");
+          return std::nullopt;
+        }
         std::vector<std::string> values;
         for (const auto& o : f.options) values.push_back(o.value);
         std::string near = closest_match(s, values);
@@ -167,6 +181,7 @@ class app_reader {
       const node& v = doc_.at(key.value);
       standard::field_index::entry found;
       if (!find_path(prefix, k, fields, skip, item, found)) {
+        if (!reporting()) return count_error("E401");
         std::string path = prefix.empty() ? std::string(k) : std::string(prefix) + "." + std::string(k);
         std::vector<std::string> names;
         for (const auto& f : item.fields) names.push_back(f.name);
@@ -361,6 +376,7 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   doc_.each(top, [&](const node& key) {
     auto known = std::find(keys.begin(), keys.end(), key.text);
     if (known == keys.end()) {
+      if (!reporting()) return count_error("E401");
       std::string near = closest_match(key.text, keys);
       error(key, "E401", "unknown key '" + std::string(key.text) + "' in the application",
             near.empty() ? "keys: id, item, submitted_at, fields, materials, facts" : "did you mean '" + near + "'?");

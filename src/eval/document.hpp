@@ -92,11 +92,12 @@ inline diagnostic located(std::string_view text, const std::string& file, std::s
   d.message = std::move(message);
   d.hint = std::move(hint);
   d.where.file = file;
-  line_column lc = locate(text, std::min(offset, text.size()));
+  offset = std::min(offset, text.size());
+  line_column lc = locate(text, offset);
   d.where.line = lc.line + first_line - 1;
   d.where.column = lc.column;
   d.where.length = length;
-  d.source_line = std::string(lc.line_text);
+  set_source_line(d, lc.line_text, offset - static_cast<std::size_t>(lc.line_text.data() - text.data()));
   return d;
 }
 

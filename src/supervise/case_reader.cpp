@@ -32,15 +32,23 @@ class case_reader {
   void set_quiet(bool quiet) { quiet_ = quiet; }
 
   void error(const node& n, std::string code, std::string message, std::string hint = {}) {
+    if (!reporting()) return count_error(code);
     ++errors_;
-    if (!quiet_)
-      out_.push_back(eval::detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint), 1,
-                                           first_line_));
+    out_.push_back(eval::detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint), 1,
+                                         first_line_));
+  }
+  /// Whether an error reported now is kept: in the quiet pass, or past the cap on diagnostics,
+  /// it is only counted (`count_error`), and its message need not be built.
+  bool reporting() { return !quiet_ && out_.has_room(file_); }
+  void count_error(std::string_view code) {
+    ++errors_;
+    if (!quiet_) out_.omit(file_, code, severity::error);
   }
 
   void unknown_keys(const node& map, std::span<const std::string_view> keys, std::string_view where) {
     doc_.each(map, [&](const node& key) {
       if (std::find(keys.begin(), keys.end(), key.text) != keys.end()) return;
+      if (!reporting()) return count_error("E501");
       std::string near = closest_match(key.text, keys);
       error(key, "E501", "unknown key '" + std::string(key.text) + "' in " + std::string(where),
             near.empty() ? "keys: " + key_list(keys) : "did you mean '" + near + "'?");

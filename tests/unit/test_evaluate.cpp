@@ -513,3 +513,30 @@ TEST_CASE("evaluate: a JSON application with bytes that are not UTF-8 is refused
                                *loaded.rules, problems));
   CHECK(problems.empty());
 }
+
+TEST_CASE("evaluate: an application of 10,000 unknown keys on one line costs a hundred short diagnostics") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  std::string text = R"({"item": "SCJG-XK-001", "submitted_at": "2026-02-10T09:30:00+08:00", "fields": {)";
+  for (int i = 0; i < 10'000; ++i) text += (i ? ", \"" : "\"") + std::string("unknown_") + std::to_string(i) + "\": 1";
+  text += "}, \"stray\": 1}";
+  diagnostics problems;
+  CHECK_FALSE(eval::read_application(text, "app.json", *loaded.rules, problems));
+  REQUIRE(problems.size() == max_diagnostics + 1);
+  for (std::size_t i = 0; i < max_diagnostics; ++i) {
+    CHECK(problems[i].code == "E401");
+    CHECK(problems[i].where.line == 1);
+    CHECK(problems[i].source_line.size() <= max_excerpt_bytes);
+  }
+  // The top level is read first, then the fields.
+  CHECK(problems[0].message == "unknown key 'stray' in the application");
+  CHECK(problems[1].message == "item SCJG-XK-001 has no field 'unknown_0'");
+  CHECK(problems[1].where.column == text.find("\"unknown_0\"") + 1);
+  // The hundredth shows its key far into the line, in a window of it.
+  const std::string out = render_text(problems[99]);
+  CHECK(out.find("…\"unknown_98\": 1") == std::string::npos);  // not cut right before the key
+  CHECK(out.find("\"unknown_98\": 1") != std::string::npos);
+  CHECK(problems[99].source_line.starts_with("…"));
+  CHECK(problems.back().message == "and 9901 more of the same kinds: E401 ×9901（另有9901条同类问题未列出）");
+  CHECK(problems.back().level == severity::error);
+}

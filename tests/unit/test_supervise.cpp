@@ -477,3 +477,16 @@ TEST_CASE("supervise: a case from the decision that accepted it") {
   // Nothing depends on anything but the inputs.
   CHECK(to_json(s) == to_json(supervise::supervise(*f.rules, *app->standard, c, app->submitted_at)));
 }
+
+TEST_CASE("supervise: a case's errors past a hundred are counted, not listed") {
+  const auto& f = shared();
+  std::string text = "item: TEST-JG-001\naccepted_on: 2025-09-26\nevents:\n";
+  for (int i = 0; i < 300; ++i) text += "  - { at: 2025-09-26T09:30:00+08:00, kind: step_started, step: accept, nots: x }\n";
+  auto p = f.problems(text);
+  REQUIRE(p.size() == max_diagnostics + 1);
+  CHECK(p[0].code == "E501");
+  CHECK(p[0].where.line == 4);
+  CHECK(p.back().message.starts_with("and "));
+  // 300 unknown keys, and 299 starts of a step already started: 599 in all, 100 of them listed.
+  CHECK(p.back().message == "and 499 more of the same kinds: E501 ×249, E507 ×250（另有499条同类问题未列出）");
+}
