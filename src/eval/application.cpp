@@ -191,6 +191,17 @@ class app_reader {
         return;
       }
       if (found.exact != standard::field_index::none) {
+        // The same field twice, written once nested and once as a dotted key (a key written
+        // twice in one map is found with the document's duplicate keys).
+        std::size_t& first = first_key_[found.exact];
+        if (first != no_key) {
+          if (!reporting()) return count_error("E405");
+          error(key, "E405", "field '" + item.fields[found.exact].name + "' is given twice; the first is on line " +
+                                 std::to_string(locate(text_, first).line) + "（字段重复）",
+                "give it once, nested or as a dotted key");
+          return;
+        }
+        first = key.offset;
         if (v.is_null()) return;  // given as empty: the same as absent
         const standard::field& f = item.fields[found.exact];
         if (auto converted = convert(v, f.type, f, path_ref{nullptr, f.name})) {
@@ -275,6 +286,9 @@ class app_reader {
   /// Each field read, its declaration's index: the item's fields are sorted by path, so this
   /// orders the fields read without comparing their paths.
   boost::container::small_vector<std::uint32_t, 64> field_order_;
+  /// Each declared field's key, by the offset of the key that gave it (`no_key`: not given).
+  static constexpr std::size_t no_key = static_cast<std::size_t>(-1);
+  boost::container::small_vector<std::size_t, 64> first_key_;
   bool masked_personal_ = false;
   bool digest_ = true;
 };
@@ -369,8 +383,8 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   a.fields.clear();
   a.slots.clear();
   a.digest.clear();
-  // One pass over the top level: each key's first value (as a lookup by name would find it),
-  // and every unknown key reported.
+  // One pass over the top level: each key's value (a key given twice is refused before the
+  // reader runs), and every unknown key reported.
   static constexpr std::array<std::string_view, 6> keys = {"id", "item", "submitted_at", "fields", "materials", "facts"};
   std::array<const node*, keys.size()> section{};
   doc_.each(top, [&](const node& key) {
@@ -411,12 +425,10 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   }
   a.fields.reserve(a.standard->fields.size());
   field_order_.reserve(a.standard->fields.size());
+  first_key_.assign(a.standard->fields.size(), no_key);
   for (const node* n : {section[3], section[5]})  // fields, then facts
     if (n && !n->is_null()) read_fields(*n, {}, a.standard->fields, 0, *a.standard, a.fields);
   sort_by_path(a.fields, field_order_);
-  for (std::size_t i = 1; i < a.fields.size(); ++i)  // sorted: the same declaration twice in a row
-    if (field_order_[i] == field_order_[i - 1])
-      error(top, "E405", "field '" + std::string(a.fields[i].first) + "' is given twice");
   const node* const mats = section[4];
   if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
   else a.materials.clear();
@@ -450,6 +462,14 @@ std::optional<application> read_application(std::string_view text, const std::st
 
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems,
+                                            input_format format) {
+  read_options options;
+  options.format = format;
+  return read_application(text, file, rules, problems, options);
+}
+
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems,
                                             const read_options& options) {
   std::optional<application> a(std::in_place);
   if (!read_application_into(*a, text, file, rules, problems, options)) a.reset();
@@ -458,8 +478,10 @@ std::optional<application> read_application(std::string_view text, const std::st
 
 bool read_application_into(application& out, std::string_view text, const std::string& file,
                            const standard::ruleset& rules, diagnostics& problems, const read_options& options) {
-  return detail::read_json_or_yaml(text, file, max_depth, "E400", "the application", 1, problems,
-                                   [&](const document& doc, bool quiet) {
+  const detail::document_kind kind{"the application", "E400", "E406", "E405", max_depth,
+                                   "an application is a few kilobytes: is this the right file?", options.max_bytes};
+  return detail::read_document(text, file, options.format, kind, 1, problems,
+                               [&](const document& doc, bool quiet) {
                                      app_reader r(text, file, doc, problems);
                                      r.set_quiet(quiet);
                                      r.masked_personal_ = options.masked_personal;
