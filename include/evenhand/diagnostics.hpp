@@ -2,12 +2,16 @@
 #pragma once
 
 #include <evenhand/detail/json_out.hpp>
+#include <evenhand/detail/utf8.hpp>
+#include <evenhand/input.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <array>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace evenhand {
@@ -47,17 +51,14 @@ struct diagnostic {
   std::string message;
   source_location where;
   std::string hint;         ///< optional: how to fix it
-  std::string source_line;  ///< optional: the line of source the location points into
+  /// optional: the line of source the location points into, or (a long line) a window of it
+  /// around the column, "…" where it was cut (see `set_source_line`)
+  std::string source_line;
   source_span span;         ///< byte range in the text that was parsed (for remapping into files)
+  /// The column of `where.column` inside `source_line`, when that is a window of the line
+  /// (code points, 1-based); 0: `source_line` starts where the line does.
+  std::uint32_t source_column = 0;
 };
-
-using diagnostics = std::vector<diagnostic>;
-
-inline bool has_errors(const diagnostics& ds) noexcept {
-  for (const auto& d : ds)
-    if (d.level == severity::error) return true;
-  return false;
-}
 
 namespace detail {
 
@@ -69,7 +70,225 @@ inline std::uint32_t count_code_points(std::string_view s) noexcept {
   return n;
 }
 
+/// The byte offset of code point `column` (1-based) in `line`, or its size when the line is
+/// shorter.
+inline std::size_t offset_of_column(std::string_view line, std::uint32_t column) noexcept {
+  std::uint32_t col = 0;
+  for (std::size_t i = 0; i < line.size(); ++i)
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80 && ++col == column) return i;
+  return line.size();
+}
+
 }  // namespace detail
+
+/// A window of a source line around a place in it, as a diagnostic keeps it.
+struct source_excerpt {
+  std::string text;           ///< the line, or at most max_excerpt_columns of it with "…" where cut
+  std::uint32_t column = 1;   ///< the place's column in `text` (code points, 1-based)
+};
+
+/// The window of `line` around byte `at` (clamped to the line): the whole line when it fits in
+/// max_excerpt_columns and max_excerpt_bytes, else up to half of that before `at` and the rest
+/// after it, cut at character boundaries with "…" where cut. Reads only the bytes near `at`.
+inline source_excerpt excerpt(std::string_view line, std::size_t at) {
+  using evenhand::detail::display_width;
+  using evenhand::detail::utf8_decode;
+  using evenhand::detail::utf8_sequence;
+  at = std::min(at, line.size());
+  while (at > 0 && at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80 &&
+         (static_cast<unsigned char>(line[at - 1]) & 0x80))
+    --at;  // onto the start of the character `at` is inside
+  source_excerpt out;
+  if (line.size() <= max_excerpt_bytes && display_width(line) <= max_excerpt_columns) {
+    out.text = std::string(line);
+    out.column = detail::count_code_points(line.substr(0, at)) + 1;
+    return out;
+  }
+  const char* const end = line.data() + line.size();
+  auto char_at = [&](std::size_t i, std::size_t& bytes) {
+    const std::size_t n = utf8_sequence(line.data() + i, end);
+    bytes = n ? n : 1;
+    return n ? display_width(utf8_decode(line.data() + i, n)) : std::size_t{1};
+  };
+  // The characters that may come before `at`: starts found by reading forward from a point a
+  // window's bytes back (a character is at most 4 bytes, so the first whole one is found).
+  std::size_t from = at > max_excerpt_bytes + 4 ? at - max_excerpt_bytes - 4 : 0;
+  while (from < at && from > 0 && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80) ++from;
+  std::vector<std::pair<std::size_t, std::size_t>> before;  // (offset, width)
+  for (std::size_t i = from, n = 0; i < at; i += n) before.emplace_back(i, char_at(i, n));
+  std::size_t columns = 0, bytes = 0, begin = at, stop = at;
+  auto take_before = [&](std::size_t max_columns, std::size_t max_bytes) {
+    while (!before.empty() && columns + before.back().second <= max_columns && bytes + (begin - before.back().first) <= max_bytes) {
+      columns += before.back().second;
+      bytes += begin - before.back().first;
+      begin = before.back().first;
+      before.pop_back();
+    }
+  };
+  auto take_after = [&](std::size_t max_columns, std::size_t max_bytes) {
+    while (stop < line.size()) {
+      std::size_t n = 0;
+      const std::size_t w = char_at(stop, n);
+      if (stop > at && (columns + w > max_columns || bytes + n > max_bytes)) break;  // the place itself always shows
+      columns += w;
+      bytes += n;
+      stop += n;
+    }
+  };
+  // One column and three bytes of each budget are for the "…" marks.
+  const std::size_t max_columns = max_excerpt_columns - 2, max_bytes = max_excerpt_bytes - 6;
+  take_before(max_columns / 2, max_bytes / 2);
+  take_after(max_columns, max_bytes);
+  take_before(max_columns, max_bytes);  // room the end of the line left
+  if (begin > 0) out.text = "…";
+  out.text.append(line.substr(begin, stop - begin));
+  if (stop < line.size()) out.text += "…";
+  out.column = (begin > 0 ? 1 : 0) + detail::count_code_points(line.substr(begin, at - begin)) + 1;
+  return out;
+}
+
+/// Sets `d.source_line` to the window of `line` around byte `at`, and `d.source_column` to
+/// the place's column in it. Never copies more of the line than the window.
+inline void set_source_line(diagnostic& d, std::string_view line, std::size_t at) {
+  source_excerpt e = excerpt(line, at);
+  d.source_line = std::move(e.text);
+  d.source_column = e.column;
+}
+
+/// The diagnostics of a run over some input, in the order found. Each input file (by
+/// `where.file`) keeps its first max_diagnostics; past that a diagnostic is only counted, by
+/// code, in one last diagnostic of that file: "and N more of the same kinds", as severe as
+/// the worst it counts. A hostile input with a million errors costs a hundred, and a reader
+/// asks `has_room` before building a diagnostic it would only count.
+class diagnostics {
+ public:
+  using value_type = diagnostic;
+  using size_type = std::size_t;
+  using reference = diagnostic&;
+  using const_reference = const diagnostic&;
+  using iterator = std::vector<diagnostic>::iterator;
+  using const_iterator = std::vector<diagnostic>::const_iterator;
+
+  diagnostics() = default;
+  diagnostics(std::initializer_list<diagnostic> ds) {
+    for (const auto& d : ds) push_back(d);
+  }
+
+  /// Adds `d`, or counts it when its file already has max_diagnostics. A long source line is
+  /// cut to its window around the column.
+  void push_back(diagnostic d) {
+    file_count& f = count_for(d.where.file);
+    if (f.summary != none) {
+      omit(f, d.code, d.level);
+      return;
+    }
+    if (d.source_line.size() > max_excerpt_columns && d.source_column == 0 && d.where.column) {
+      const std::string line = std::move(d.source_line);
+      set_source_line(d, line, detail::offset_of_column(line, d.where.column));
+    }
+    ++f.kept;
+    items_.push_back(std::move(d));
+  }
+  /// Appends `first`..`last` as push_back does, one by one (only at the end).
+  template <class It>
+  iterator insert(const_iterator, It first, It last) {
+    const std::size_t at = items_.size();
+    for (; first != last; ++first) push_back(*first);
+    return items_.begin() + static_cast<std::ptrdiff_t>(at);
+  }
+  /// Whether a diagnostic of `file` would be kept now, not only counted.
+  bool has_room(std::string_view file) { return count_for(file).summary == none; }
+  /// Counts a diagnostic of `file` that is not built because there is no room for it.
+  void omit(std::string_view file, std::string_view code, severity level) { omit(count_for(file), code, level); }
+  /// Diagnostics counted and not kept, in all files.
+  std::size_t omitted() const noexcept {
+    std::size_t n = 0;
+    for (const auto& f : files_) n += f.omitted;
+    return n;
+  }
+
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+  iterator begin() noexcept { return items_.begin(); }
+  iterator end() noexcept { return items_.end(); }
+  const_iterator begin() const noexcept { return items_.begin(); }
+  const_iterator end() const noexcept { return items_.end(); }
+  diagnostic& operator[](std::size_t i) noexcept { return items_[i]; }
+  const diagnostic& operator[](std::size_t i) const noexcept { return items_[i]; }
+  diagnostic& at(std::size_t i) { return items_.at(i); }
+  const diagnostic& at(std::size_t i) const { return items_.at(i); }
+  diagnostic& front() noexcept { return items_.front(); }
+  const diagnostic& front() const noexcept { return items_.front(); }
+  diagnostic& back() noexcept { return items_.back(); }
+  const diagnostic& back() const noexcept { return items_.back(); }
+  void reserve(std::size_t n) { items_.reserve(std::min(n, max_diagnostics + 1)); }
+  void clear() noexcept {
+    items_.clear();
+    files_.clear();
+  }
+
+ private:
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  struct file_count {
+    std::string file;
+    std::size_t kept = 0;
+    std::size_t omitted = 0;
+    std::size_t summary = none;  ///< the index of its "and N more" diagnostic
+    std::vector<std::pair<std::string, std::size_t>> by_code;
+  };
+
+  file_count& count_for(std::string_view file) {
+    // A file's diagnostics mostly come together: the last one asked for first.
+    if (files_.empty() || files_.back().file != file) {
+      auto it = std::find_if(files_.begin(), files_.end(), [&](const file_count& f) { return f.file == file; });
+      if (it == files_.end()) files_.emplace_back().file = file;
+      else std::rotate(it, it + 1, files_.end());
+    }
+    file_count& f = files_.back();
+    if (f.summary == none && f.kept >= max_diagnostics) {
+      f.summary = items_.size();
+      diagnostic& d = items_.emplace_back();
+      d.level = severity::note;
+      d.where.file = f.file;
+    }
+    return f;
+  }
+
+  void omit(file_count& f, std::string_view code, severity level) {
+    if (f.summary == none) {  // room after all: counted, as asked
+      f.kept = max_diagnostics;
+      count_for(f.file);
+    }
+    auto c = std::find_if(f.by_code.begin(), f.by_code.end(), [&](const auto& e) { return e.first == code; });
+    if (c == f.by_code.end()) {
+      f.by_code.emplace_back(std::string(code), 1);
+      std::sort(f.by_code.begin(), f.by_code.end());
+    } else {
+      ++c->second;
+    }
+    ++f.omitted;
+    diagnostic& d = items_[f.summary];
+    if (static_cast<int>(level) < static_cast<int>(d.level)) d.level = level;  // error < warning < note
+    // "and 9900 more of the same kinds: E401 ×9899, E402 ×1（另有9900条同类问题未列出）"
+    const std::string n = std::to_string(f.omitted);
+    d.message.assign("and ").append(n).append(" more of the same kinds: ");
+    for (std::size_t i = 0; i < f.by_code.size(); ++i) {
+      if (i) d.message += ", ";
+      d.message.append(f.by_code[i].first.empty() ? std::string_view("other") : std::string_view(f.by_code[i].first));
+      d.message.append(" ×").append(std::to_string(f.by_code[i].second));
+    }
+    d.message.append("（另有").append(n).append("条同类问题未列出）");
+  }
+
+  std::vector<diagnostic> items_;
+  std::vector<file_count> files_;
+};
+
+inline bool has_errors(const diagnostics& ds) noexcept {
+  for (const auto& d : ds)
+    if (d.level == severity::error) return true;
+  return false;
+}
 
 /// Line and column (1-based, code points) of byte `offset` in `text`, plus that line's text.
 struct line_column {
@@ -111,12 +330,17 @@ inline std::string render_text(const diagnostic& d) {
   out += ": " + d.message + "\n";
   if (!d.source_line.empty() && w.column) {
     out += "    " + d.source_line + "\n    ";
-    // Keep tabs so the caret lines up under tab-indented source.
+    // As wide as what comes before the column: tabs kept, so the caret lines up under
+    // tab-indented source, and two spaces under a CJK character, which takes two columns.
+    const std::uint32_t column = d.source_column ? d.source_column : w.column;
+    const std::string_view line = d.source_line;
     std::uint32_t col = 1;
-    for (std::size_t i = 0; i < d.source_line.size() && col < w.column; ++i) {
-      unsigned char c = static_cast<unsigned char>(d.source_line[i]);
+    for (std::size_t i = 0; i < line.size() && col < column; ++i) {
+      unsigned char c = static_cast<unsigned char>(line[i]);
       if ((c & 0xC0) == 0x80) continue;
-      out += c == '\t' ? '\t' : ' ';
+      const std::size_t n = evenhand::detail::utf8_sequence(line.data() + i, line.data() + line.size());
+      const std::size_t width = n > 1 ? evenhand::detail::display_width(evenhand::detail::utf8_decode(line.data() + i, n)) : 1;
+      out.append(width, c == '\t' ? '\t' : ' ');
       ++col;
     }
     out += '^';

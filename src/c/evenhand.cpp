@@ -131,9 +131,22 @@ std::optional<timestamp> read_time(const char* text, const char* what) {
 
 std::optional<timestamp> read_as_of(const char* as_of) { return read_time(as_of, "as_of"); }
 
-eval::application read(const standard::ruleset& rules, const char* text, std::size_t length, const char* name) {
+input_format read_format(evenhand_format format) {
+  switch (format) {
+    case EVENHAND_FORMAT_DETECT: return input_format::detect;
+    case EVENHAND_FORMAT_JSON: return input_format::json;
+    case EVENHAND_FORMAT_YAML: return input_format::yaml;
+    default: break;
+  }
+  throw failure{EVENHAND_INVALID_ARGUMENT, "unknown format " + std::to_string(static_cast<int>(format)) +
+                                               ": EVENHAND_FORMAT_DETECT, _JSON or _YAML"};
+}
+
+eval::application read(const standard::ruleset& rules, const char* text, std::size_t length, const char* name,
+                       evenhand_format format) {
   diagnostics problems;
-  auto app = eval::read_application(std::string_view(text, length), name ? name : "application", rules, problems);
+  auto app = eval::read_application(std::string_view(text, length), name ? name : "application", rules, problems,
+                                    read_format(format));
   if (!app) throw located(EVENHAND_APPLICATION_INVALID, problems, "the application does not fit its item");
   return std::move(*app);
 }
@@ -194,24 +207,37 @@ const char* evenhand_ruleset_digest(const evenhand_ruleset* rules) { return rule
 
 evenhand_status evenhand_evaluate(const evenhand_ruleset* rules, const char* application, size_t length,
                                   const char* name, const char* as_of, char** decision_json, evenhand_error** error) {
+  return evenhand_evaluate_format(rules, application, length, name, EVENHAND_FORMAT_DETECT, as_of, decision_json, error);
+}
+
+evenhand_status evenhand_evaluate_format(const evenhand_ruleset* rules, const char* application, size_t length,
+                                         const char* name, evenhand_format format, const char* as_of,
+                                         char** decision_json, evenhand_error** error) {
   if (decision_json) *decision_json = nullptr;
   return guarded(error, [&] {
     require(rules && application && decision_json, "evenhand_evaluate needs a ruleset, an application and a place for the decision");
     auto when = read_as_of(as_of);
-    auto app = read(*rules->rules, application, length, name);
+    auto app = read(*rules->rules, application, length, name, format);
     *decision_json = copy_out(eval::to_json(eval::evaluate(*rules->rules, app, when)));
   });
 }
 
 evenhand_status evenhand_supervise(const evenhand_ruleset* rules, const char* case_text, size_t length,
                                    const char* name, const char* now, char** status_json, evenhand_error** error) {
+  return evenhand_supervise_format(rules, case_text, length, name, EVENHAND_FORMAT_DETECT, now, status_json, error);
+}
+
+evenhand_status evenhand_supervise_format(const evenhand_ruleset* rules, const char* case_text, size_t length,
+                                          const char* name, evenhand_format format, const char* now, char** status_json,
+                                          evenhand_error** error) {
   if (status_json) *status_json = nullptr;
   return guarded(error, [&] {
     require(rules && case_text && status_json, "evenhand_supervise needs a ruleset, a case and a place for the status");
     require(now, "evenhand_supervise needs `now`: the library never reads the clock");
     timestamp when = *read_time(now, "now");
     diagnostics problems;
-    auto c = supervise::read_case(std::string_view(case_text, length), name ? name : "case", *rules->rules, problems);
+    auto c = supervise::read_case(std::string_view(case_text, length), name ? name : "case", *rules->rules, problems,
+                                  read_format(format));
     if (!c) throw located(EVENHAND_CASE_INVALID, problems, "the case is not a valid supervision case");
     *status_json = copy_out(supervise::to_json(supervise::supervise(*rules->rules, *c->standard, *c, when)));
   });
@@ -240,12 +266,20 @@ evenhand_status evenhand_journal_open(const char* path, const evenhand_ruleset* 
 evenhand_status evenhand_journal_append(evenhand_journal* journal, const char* application, size_t length,
                                         const char* name, const char* as_of, evenhand_durability durability,
                                         uint64_t* seq, char** decision_json, evenhand_error** error) {
+  return evenhand_journal_append_format(journal, application, length, name, EVENHAND_FORMAT_DETECT, as_of, durability,
+                                        seq, decision_json, error);
+}
+
+evenhand_status evenhand_journal_append_format(evenhand_journal* journal, const char* application, size_t length,
+                                               const char* name, evenhand_format format, const char* as_of,
+                                               evenhand_durability durability, uint64_t* seq, char** decision_json,
+                                               evenhand_error** error) {
   if (decision_json) *decision_json = nullptr;
   return guarded(error, [&] {
     require(journal && application, "evenhand_journal_append needs a journal and an application");
     require(durability == EVENHAND_BUFFERED || durability == EVENHAND_SYNCED, "unknown durability");
     auto when = read_as_of(as_of);
-    auto app = read(*journal->rules, application, length, name);
+    auto app = read(*journal->rules, application, length, name, format);
     auto d = eval::evaluate(*journal->rules, app, when);
     std::string text = decision_json ? eval::to_json(d) : std::string();
     char* out = decision_json ? copy_out(text) : nullptr;  // before appending: then nothing can fail after it

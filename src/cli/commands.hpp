@@ -1,7 +1,10 @@
 // The evenhand command-line tool: one function per subcommand.
 #pragma once
 
+#include <evenhand/input.hpp>
 #include <evenhand/standard/loader.hpp>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <fstream>
@@ -42,18 +45,35 @@ inline std::shared_ptr<const standard::ruleset> load_or_report(const std::string
   return nullptr;
 }
 
-/// The whole of a file, or of standard input for "-"; nullopt when it cannot be read.
-inline std::optional<std::string> slurp(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream s;
-    s << std::cin.rdbuf();
-    return std::move(s).str();
+/// A file, or standard input for "-", up to `at_most` bytes; nullopt when it cannot be read.
+/// One input (an application, a case) is read up to one byte past max_input_bytes: enough for
+/// the library to refuse it as too large (E406), and never more, whatever the file (/dev/zero).
+inline std::optional<std::string> slurp(const std::string& path, std::size_t at_most = max_input_bytes + 1) {
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::move(s).str();
+  std::istream& in = path == "-" ? std::cin : file;
+  std::string text;
+  constexpr std::size_t chunk = 1 << 16;
+  while (text.size() < at_most) {
+    const std::size_t want = std::min(chunk, at_most - text.size());
+    const std::size_t had = text.size();
+    text.resize(had + want);
+    in.read(text.data() + had, static_cast<std::streamsize>(want));
+    text.resize(had + static_cast<std::size_t>(in.gcount()));
+    if (!in) break;
+  }
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+
+/// The value of `--input-format`: "json" or "yaml" (nullopt and a message on stderr otherwise).
+inline std::optional<input_format> input_format_option(const std::string& value, const char* command) {
+  auto f = parse_input_format(value);
+  if (!f) std::fprintf(stderr, "evenhand %s: --input-format is json or yaml, not '%s'\n", command, value.c_str());
+  return f;
 }
 
 }  // namespace evenhand::cli

@@ -28,7 +28,8 @@ void report_recovery(const journal::recovery& r, const std::string& file) {
 }
 
 constexpr const char* eval_usage =
-    "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text] [--journal FILE]\n";
+    "usage: evenhand eval RULESET_DIR APPLICATION|- [--as-of TIME] [--format json|text] [--journal FILE]\n"
+    "                     [--input-format json|yaml]   (default: by extension, .json or .yaml/.yml; else by the first byte)\n";
 
 std::string_view outcome_text(eval::outcome o) {
   switch (o) {
@@ -103,10 +104,14 @@ int eval_command(const arguments& args) {
   std::string format = "json";
   std::optional<timestamp> as_of;
   std::string journal_path;
+  std::optional<input_format> declared;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--format" && i + 1 < args.size()) {
       format = args[++i];
+    } else if (a == "--input-format" && i + 1 < args.size()) {
+      declared = input_format_option(args[++i], "eval");
+      if (!declared) return bad_input;
     } else if (a == "--journal" && i + 1 < args.size()) {
       journal_path = args[++i];
     } else if (a == "--as-of" && i + 1 < args.size()) {
@@ -134,7 +139,8 @@ int eval_command(const arguments& args) {
     return bad_input;
   }
   diagnostics problems;
-  auto app = eval::read_application(*text, positional[1], *loaded_rules, problems);
+  auto app = eval::read_application(*text, positional[1], *loaded_rules, problems,
+                                    declared.value_or(format_of_path(positional[1])));
   if (!app) {
     for (const auto& d : problems) std::fputs(render_text(d).c_str(), stderr);
     return bad_input;

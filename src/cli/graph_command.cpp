@@ -17,7 +17,8 @@ namespace evenhand::cli {
 namespace {
 
 constexpr const char* graph_usage =
-    "usage: evenhand graph RULESET_DIR ITEM [--application FILE] [--as-of YYYY-MM-DD] [--format dot|svg]\n";
+    "usage: evenhand graph RULESET_DIR ITEM [--application FILE] [--as-of YYYY-MM-DD] [--format dot|svg]\n"
+    "                      [--input-format json|yaml]\n";
 
 /// Prints the SVG of `dot`, when Graphviz is installed.
 int print_svg(const std::string& dot) {
@@ -40,12 +41,16 @@ int graph_command(const arguments& args) {
   std::vector<std::string> positional;
   std::string format = "dot";
   std::optional<std::string> application_path;
+  std::optional<input_format> declared;
   std::optional<date> as_of;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a == "--application" && i + 1 < args.size()) application_path = args[++i];
-    else if (a == "--as-of" && i + 1 < args.size()) {
+    else if (a == "--input-format" && i + 1 < args.size()) {
+      declared = input_format_option(args[++i], "graph");
+      if (!declared) return bad_input;
+    } else if (a == "--as-of" && i + 1 < args.size()) {
       as_of = date::parse(args[++i]);
       if (!as_of) {
         std::fputs("evenhand graph: --as-of needs a date YYYY-MM-DD\n", stderr);
@@ -69,15 +74,14 @@ int graph_command(const arguments& args) {
   if (!item) return bad_input;
   workflow::dot_options options;
   if (application_path) {
-    std::ifstream in(*application_path, std::ios::binary);
-    if (!in) {
+    auto text = slurp(*application_path);
+    if (!text) {
       std::fprintf(stderr, "evenhand graph: cannot read %s\n", application_path->c_str());
       return bad_input;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
     diagnostics problems;
-    auto app = eval::read_application(text.str(), *application_path, rules, problems);
+    auto app = eval::read_application(*text, *application_path, rules, problems,
+                                      declared.value_or(format_of_path(*application_path)));
     if (!app) {
       for (const auto& d : problems) std::fputs(render_text(d).c_str(), stderr);
       return bad_input;

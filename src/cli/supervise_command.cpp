@@ -14,8 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* supervise_usage =
-    "usage: evenhand supervise RULESET_DIR CASE|DIR|CASES.jsonl|- --now TIME [--format json|text]\n"
-    "  one case: its status; a directory (*.yaml, *.yml, *.json) or JSON Lines: a table of lights\n";
+    "usage: evenhand supervise RULESET_DIR CASE|DIR|CASES.jsonl|- --now TIME [--format json|text] [--input-format json|yaml]\n"
+    "  one case: its status; a directory (*.yaml, *.yml, *.json) or JSON Lines: a table of lights\n"
+    "  a case is read as its extension declares (.json, .yaml/.yml; JSON Lines: JSON), else by its first byte\n";
 
 std::string_view light_text(supervise::light l) {
   constexpr std::string_view names[] = {"绿灯", "黄灯", "红灯", "超期"};
@@ -44,20 +45,11 @@ std::string explain(const supervise::status& s, const standard::item& item) {
   return out;
 }
 
-/// Display width in a terminal: CJK characters take two columns.
-std::size_t width(std::string_view s) {
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) == 0x80) continue;
-    w += c >= 0xE1 ? 2 : 1;  // lead bytes from U+1000 up: CJK in practice
-  }
-  return w;
-}
+using evenhand::detail::display_width;  // CJK characters take two columns
 
 std::string pad(std::string_view s, std::size_t to) {
   std::string out(s);
-  for (std::size_t w = width(s); w < to; ++w) out += ' ';
+  for (std::size_t w = display_width(s); w < to; ++w) out += ' ';
   return out;
 }
 
@@ -66,6 +58,7 @@ struct input {
   std::string file;
   std::string text;
   std::uint32_t line = 1;
+  input_format format = input_format::detect;
 };
 
 /// The cases of a directory (by file name) or of a JSON Lines file (by line).
@@ -83,11 +76,11 @@ std::optional<std::vector<input>> read_inputs(const std::string& path) {
     for (const auto& f : files) {
       auto text = slurp(f.string());
       if (!text) return std::nullopt;
-      out.push_back({f.filename().string(), f.string(), std::move(*text), 1});
+      out.push_back({f.filename().string(), f.string(), std::move(*text), 1, format_of_path(f.string())});
     }
     return out;
   }
-  auto text = slurp(path);
+  auto text = slurp(path, static_cast<std::size_t>(-1));  // many cases, each checked for size alone
   if (!text) return std::nullopt;
   std::string_view all(*text);
   std::uint32_t line = 0;
@@ -97,7 +90,7 @@ std::optional<std::vector<input>> read_inputs(const std::string& path) {
     std::string_view l = all.substr(0, nl);
     all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
     if (l.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    out.push_back({path + ":" + std::to_string(line), path, std::string(l), line});
+    out.push_back({path + ":" + std::to_string(line), path, std::string(l), line, input_format::json});  // JSON Lines
   }
   return out;
 }
@@ -114,10 +107,14 @@ int supervise_command(const arguments& args) {
   std::vector<std::string> positional;
   std::string format;
   std::optional<timestamp> now;
+  std::optional<input_format> declared;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--format" && i + 1 < args.size()) {
       format = args[++i];
+    } else if (a == "--input-format" && i + 1 < args.size()) {
+      declared = input_format_option(args[++i], "supervise");
+      if (!declared) return bad_input;
     } else if (a == "--now" && i + 1 < args.size()) {
       now = timestamp::parse(args[++i]);
       if (!now) {
@@ -148,7 +145,7 @@ int supervise_command(const arguments& args) {
       return bad_input;
     }
     diagnostics problems;
-    auto c = supervise::read_case(*text, path, rules, problems);
+    auto c = supervise::read_case(*text, path, rules, problems, declared.value_or(format_of_path(path)));
     if (!c) {
       std::fputs(render_text(problems).c_str(), stderr);
       return bad_input;
@@ -172,7 +169,7 @@ int supervise_command(const arguments& args) {
   std::string out;
   for (const auto& in : *inputs) {
     diagnostics problems;
-    auto c = supervise::read_case(in.text, in.file, rules, problems, in.line);
+    auto c = supervise::read_case(in.text, in.file, rules, problems, declared.value_or(in.format), in.line);
     if (!c) {
       std::fputs(render_text(problems).c_str(), stderr);
       rc = bad_input;
@@ -205,8 +202,8 @@ int supervise_command(const arguments& args) {
     const std::array<std::string, 6> head = {"案件", "事项", "灯", "已用", "距内控线", "距法定时限"};
     std::array<std::size_t, 6> w{};
     for (std::size_t k = 0; k < 6; ++k) {
-      w[k] = width(head[k]);
-      for (const auto& r : rows) w[k] = std::max(w[k], width(r[k]));
+      w[k] = display_width(head[k]);
+      for (const auto& r : rows) w[k] = std::max(w[k], display_width(r[k]));
     }
     auto line = [&](const std::array<std::string, 6>& r) {
       std::string l;

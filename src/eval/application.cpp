@@ -36,8 +36,16 @@ class app_reader {
       : text_(text), file_(std::move(file)), doc_(doc), out_(out) {}
 
   void error(const node& n, std::string code, std::string message, std::string hint = {}) {
+    if (!reporting()) return count_error(code);
     ++errors_;
-    if (!quiet_) out_.push_back(detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint)));
+    out_.push_back(detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint)));
+  }
+  /// Whether an error reported now is kept: in the quiet pass, or past the cap on diagnostics,
+  /// it is only counted (`count_error`), and its message need not be built.
+  bool reporting() { return !quiet_ && out_.has_room(file_); }
+  void count_error(std::string_view code) {
+    ++errors_;
+    if (!quiet_) out_.omit(file_, code, severity::error);
   }
   std::size_t errors() const { return errors_; }
   /// Counts errors without reporting them (a first, fast pass whose positions are inexact).
@@ -47,8 +55,9 @@ class app_reader {
     using expr::type_kind;
     // A journal's copy: a personal value was replaced by its digest, whatever its type.
     if (masked_personal_ && f.personal && n.is_scalar()) return value(n.text);
-    auto bad = [&](std::string what) -> std::optional<value> {
-      error(n, "E402", "field '" + path.str() + "' (" + f.label + ") must be " + what);
+    auto bad = [&](std::string_view what) -> std::optional<value> {
+      if (!reporting()) count_error("E402");
+      else error(n, "E402", "field '" + path.str() + "' (" + f.label + ") must be " + std::string(what));
       return std::nullopt;
     };
     if (t.kind() == type_kind::list) {
@@ -85,12 +94,13 @@ class app_reader {
                       : ordered ? f.fields.begin() + f.member_order[static_cast<std::size_t>(rank - ranked.begin())]
                                 : std::find_if(f.fields.begin(), f.fields.end(), [&](const standard::field& m) { return m.name == key.text; });
         if (member == f.fields.end()) {
+          ok = false;
+          if (!reporting()) return count_error("E401");
           std::vector<std::string> names;
           for (const auto& m : f.fields) names.push_back(m.name);
           std::string near = closest_match(key.text, names);
           error(key, "E401", "'" + path.str() + "' has no member '" + std::string(key.text) + "'",
                 near.empty() ? std::string() : "did you mean '" + near + "'?");
-          ok = false;
           return;
         }
         auto r = static_cast<std::uint32_t>(rank - ranked.begin());
@@ -139,6 +149,10 @@ class app_reader {
       case type_kind::enum_: {
         for (const auto& o : f.options)
           if (o.value == s) return value(o.value);
+        if (!reporting()) {
+          count_error("E403");
+          return std::nullopt;
+        }
         std::vector<std::string> values;
         for (const auto& o : f.options) values.push_back(o.value);
         std::string near = closest_match(s, values);
@@ -167,6 +181,7 @@ class app_reader {
       const node& v = doc_.at(key.value);
       standard::field_index::entry found;
       if (!find_path(prefix, k, fields, skip, item, found)) {
+        if (!reporting()) return count_error("E401");
         std::string path = prefix.empty() ? std::string(k) : std::string(prefix) + "." + std::string(k);
         std::vector<std::string> names;
         for (const auto& f : item.fields) names.push_back(f.name);
@@ -176,6 +191,17 @@ class app_reader {
         return;
       }
       if (found.exact != standard::field_index::none) {
+        // The same field twice, written once nested and once as a dotted key (a key written
+        // twice in one map is found with the document's duplicate keys).
+        std::size_t& first = first_key_[found.exact];
+        if (first != no_key) {
+          if (!reporting()) return count_error("E405");
+          error(key, "E405", "field '" + item.fields[found.exact].name + "' is given twice; the first is on line " +
+                                 std::to_string(locate(text_, first).line) + "（字段重复）",
+                "give it once, nested or as a dotted key");
+          return;
+        }
+        first = key.offset;
         if (v.is_null()) return;  // given as empty: the same as absent
         const standard::field& f = item.fields[found.exact];
         if (auto converted = convert(v, f.type, f, path_ref{nullptr, f.name})) {
@@ -260,6 +286,9 @@ class app_reader {
   /// Each field read, its declaration's index: the item's fields are sorted by path, so this
   /// orders the fields read without comparing their paths.
   boost::container::small_vector<std::uint32_t, 64> field_order_;
+  /// Each declared field's key, by the offset of the key that gave it (`no_key`: not given).
+  static constexpr std::size_t no_key = static_cast<std::size_t>(-1);
+  boost::container::small_vector<std::size_t, 64> first_key_;
   bool masked_personal_ = false;
   bool digest_ = true;
 };
@@ -354,13 +383,14 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   a.fields.clear();
   a.slots.clear();
   a.digest.clear();
-  // One pass over the top level: each key's first value (as a lookup by name would find it),
-  // and every unknown key reported.
+  // One pass over the top level: each key's value (a key given twice is refused before the
+  // reader runs), and every unknown key reported.
   static constexpr std::array<std::string_view, 6> keys = {"id", "item", "submitted_at", "fields", "materials", "facts"};
   std::array<const node*, keys.size()> section{};
   doc_.each(top, [&](const node& key) {
     auto known = std::find(keys.begin(), keys.end(), key.text);
     if (known == keys.end()) {
+      if (!reporting()) return count_error("E401");
       std::string near = closest_match(key.text, keys);
       error(key, "E401", "unknown key '" + std::string(key.text) + "' in the application",
             near.empty() ? "keys: id, item, submitted_at, fields, materials, facts" : "did you mean '" + near + "'?");
@@ -395,12 +425,10 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   }
   a.fields.reserve(a.standard->fields.size());
   field_order_.reserve(a.standard->fields.size());
+  first_key_.assign(a.standard->fields.size(), no_key);
   for (const node* n : {section[3], section[5]})  // fields, then facts
     if (n && !n->is_null()) read_fields(*n, {}, a.standard->fields, 0, *a.standard, a.fields);
   sort_by_path(a.fields, field_order_);
-  for (std::size_t i = 1; i < a.fields.size(); ++i)  // sorted: the same declaration twice in a row
-    if (field_order_[i] == field_order_[i - 1])
-      error(top, "E405", "field '" + std::string(a.fields[i].first) + "' is given twice");
   const node* const mats = section[4];
   if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
   else a.materials.clear();
@@ -434,6 +462,14 @@ std::optional<application> read_application(std::string_view text, const std::st
 
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems,
+                                            input_format format) {
+  read_options options;
+  options.format = format;
+  return read_application(text, file, rules, problems, options);
+}
+
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems,
                                             const read_options& options) {
   std::optional<application> a(std::in_place);
   if (!read_application_into(*a, text, file, rules, problems, options)) a.reset();
@@ -442,8 +478,10 @@ std::optional<application> read_application(std::string_view text, const std::st
 
 bool read_application_into(application& out, std::string_view text, const std::string& file,
                            const standard::ruleset& rules, diagnostics& problems, const read_options& options) {
-  return detail::read_json_or_yaml(text, file, max_depth, "E400", "the application", 1, problems,
-                                   [&](const document& doc, bool quiet) {
+  const detail::document_kind kind{"the application", "E400", "E406", "E405", max_depth,
+                                   "an application is a few kilobytes: is this the right file?", options.max_bytes};
+  return detail::read_document(text, file, options.format, kind, 1, problems,
+                               [&](const document& doc, bool quiet) {
                                      app_reader r(text, file, doc, problems);
                                      r.set_quiet(quiet);
                                      r.masked_personal_ = options.masked_personal;

@@ -180,19 +180,81 @@ void copy_yaml(const YAML::Node& n, document_builder& b, bool as_key) {
 
 }  // namespace
 
-std::optional<document> document::from_json(std::string_view text, std::size_t max_depth, std::vector<node> room) {
+std::optional<document> document::from_json(std::string_view text, std::size_t max_depth, std::vector<node> room,
+                                             json_error* error) {
   // The text is checked as UTF-8 first, at once, and Boost.JSON told not to: its own check
   // leaves its fast string scan at every non-ASCII byte, which in Chinese text is every third.
   // (Outside strings such bytes are a syntax error either way.)
-  if (evenhand::detail::first_invalid_utf8(text) != std::string_view::npos) return std::nullopt;
+  if (const std::size_t bad = evenhand::detail::first_invalid_utf8(text); bad != std::string_view::npos) {
+    if (error) *error = {bad, "invalid UTF-8"};
+    return std::nullopt;
+  }
   json::parse_options options;
   options.max_depth = max_depth;
   options.allow_invalid_utf8 = true;
   json::basic_parser<json_handler> p(options, text, std::move(room));
   json::error_code ec;
   std::size_t used = p.write_some(false, text.data(), text.size(), ec);
-  if (ec || used != text.size()) return std::nullopt;
-  return p.handler().b.take();
+  if (!ec && used == text.size()) return p.handler().b.take();
+  if (error) {
+    // Where the parser stopped: at the byte it could not take, or after the value.
+    error->offset = std::min(used, text.size());
+    const std::size_t before = text.find_last_not_of(" \t\r\n", error->offset ? error->offset - 1 : 0);
+    const char here = error->offset < text.size() ? text[error->offset] : '\0';
+    if (!ec) {
+      error->message = "text after the end of the JSON value";
+    } else if ((here == '}' || here == ']') && before != std::string_view::npos && text[before] == ',' && error->offset) {
+      error->offset = before;  // at the comma, the byte to remove
+      error->message = std::string("a comma before '") + here + "'";
+    } else if (ec == json::error::too_deep) {
+      error->message = "nested more than " + std::to_string(max_depth) + " levels deep";
+    } else if (ec == json::error::incomplete) {
+      error->message = "it ends before the JSON value does";
+    } else {
+      error->message = ec.message();
+    }
+  }
+  return std::nullopt;
+}
+
+void document::locate_json(std::string_view text) noexcept {
+  // One node per key, string, number, literal and opening bracket, in the order the parser
+  // made them: the same order as the text's tokens.
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < text.size() && k < nodes_.size();) {
+    switch (text[i]) {
+      case ' ': case '\t': case '\n': case '\r': case ',': case ':': case ']': case '}': ++i; break;
+      case '{': case '[': nodes_[k++].offset = i++; break;
+      case '"':
+        nodes_[k++].offset = i++;
+        while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+        ++i;
+        break;
+      default:  // a number, true, false or null
+        nodes_[k++].offset = i;
+        while (i < text.size() && std::string_view(" \t\r\n,:]}").find(text[i]) == std::string_view::npos) ++i;
+    }
+  }
+}
+
+bool document::has_duplicate_keys() const {
+  static thread_local std::vector<std::string_view> keys;
+  for (const node& m : nodes_) {
+    if (!m.is_map() || m.size < 2) continue;
+    if (m.size <= 16) {
+      for (std::uint32_t j = nodes_[m.first].next; j != none; j = nodes_[j].next)
+        for (std::uint32_t i = m.first; i != j; i = nodes_[i].next)
+          if (nodes_[i].text == nodes_[j].text) return true;
+      continue;
+    }
+    keys.clear();
+    for (std::uint32_t i = m.first; i != none; i = nodes_[i].next) keys.push_back(nodes_[i].text);
+    std::sort(keys.begin(), keys.end());
+    const bool repeats = std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+    if (keys.capacity() > 4096) keys = {};
+    if (repeats) return true;
+  }
+  return false;
 }
 
 document document::from_yaml(const YAML::Node& root) {

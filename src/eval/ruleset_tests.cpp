@@ -191,7 +191,7 @@ test_run run_ruleset_tests(const standard::ruleset& rules, const fs::path& root)
       YAML::Emitter e;
       e << c["application"];
       diagnostics problems;
-      auto app = read_application(e.c_str(), rel + "#" + r.id, rules, problems);
+      auto app = read_application(e.c_str(), rel + "#" + r.id, rules, problems, input_format::yaml);
       if (!app) {
         for (const auto& d : problems) r.differences.push_back("application: " + d.message);
         if (r.differences.empty()) r.differences.push_back("the application could not be read");

@@ -71,24 +71,24 @@ class reporter {
     return at_offset(static_cast<std::size_t>(n.Mark().pos), length);
   }
 
-  diagnostic& report(severity level, const source_location& where, std::string code, std::string message,
-                     std::string hint = {}) {
+  void report(severity level, const source_location& where, std::string code, std::string message,
+              std::string hint = {}) {
+    if (level == severity::error) ++errors_;
+    if (!out_.has_room(file_)) return out_.omit(file_, code, level);  // past the cap: counted only
     diagnostic d;
     d.level = level;
     d.code = std::move(code);
     d.message = std::move(message);
     d.hint = std::move(hint);
     d.where = where;
-    if (where.line) d.source_line = std::string(line_text(where.line));
-    if (level == severity::error) ++errors_;
+    if (where.line) set_source_line(d, where.line);
     out_.push_back(std::move(d));
-    return out_.back();
   }
-  diagnostic& error(const YAML::Node& n, std::string code, std::string message, std::string hint = {}) {
-    return report(severity::error, at(n), std::move(code), std::move(message), std::move(hint));
+  void error(const YAML::Node& n, std::string code, std::string message, std::string hint = {}) {
+    report(severity::error, at(n), std::move(code), std::move(message), std::move(hint));
   }
-  diagnostic& error_at(const source_location& w, std::string code, std::string message, std::string hint = {}) {
-    return report(severity::error, w, std::move(code), std::move(message), std::move(hint));
+  void error_at(const source_location& w, std::string code, std::string message, std::string hint = {}) {
+    report(severity::error, w, std::move(code), std::move(message), std::move(hint));
   }
 
   /// Moves an expression diagnostic (offsets into `value`) to the file.
@@ -104,7 +104,7 @@ class reporter {
         d.message += " (the column is that of the expression's start: YAML folding hides the exact position)";
     }
     d.where.file = file_;
-    d.source_line = std::string(line_text(d.where.line));
+    set_source_line(d, d.where.line);
     if (d.level == severity::error) ++errors_;
     out_.push_back(std::move(d));
   }
@@ -124,6 +124,11 @@ class reporter {
     if (stop != std::string_view::npos) rest = rest.substr(0, stop);
     while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
     return std::max<std::size_t>(rest.size(), 1);
+  }
+  /// The window of line `line` around the diagnostic's column.
+  void set_source_line(diagnostic& d, std::uint32_t line) const {
+    const std::string_view text = line_text(line);
+    evenhand::set_source_line(d, text, evenhand::detail::offset_of_column(text, d.where.column));
   }
   /// locate() from diagnostics.hpp, through the line table.
   line_column locate_fast(std::size_t offset) const {

@@ -32,15 +32,23 @@ class case_reader {
   void set_quiet(bool quiet) { quiet_ = quiet; }
 
   void error(const node& n, std::string code, std::string message, std::string hint = {}) {
+    if (!reporting()) return count_error(code);
     ++errors_;
-    if (!quiet_)
-      out_.push_back(eval::detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint), 1,
-                                           first_line_));
+    out_.push_back(eval::detail::located(text_, file_, n.offset, std::move(code), std::move(message), std::move(hint), 1,
+                                         first_line_));
+  }
+  /// Whether an error reported now is kept: in the quiet pass, or past the cap on diagnostics,
+  /// it is only counted (`count_error`), and its message need not be built.
+  bool reporting() { return !quiet_ && out_.has_room(file_); }
+  void count_error(std::string_view code) {
+    ++errors_;
+    if (!quiet_) out_.omit(file_, code, severity::error);
   }
 
   void unknown_keys(const node& map, std::span<const std::string_view> keys, std::string_view where) {
     doc_.each(map, [&](const node& key) {
       if (std::find(keys.begin(), keys.end(), key.text) != keys.end()) return;
+      if (!reporting()) return count_error("E501");
       std::string near = closest_match(key.text, keys);
       error(key, "E501", "unknown key '" + std::string(key.text) + "' in " + std::string(where),
             near.empty() ? "keys: " + key_list(keys) : "did you mean '" + near + "'?");
@@ -65,6 +73,12 @@ class case_reader {
 
  private:
   void read_events(const node& events, const standard::item& item, case_record& c);
+  /// The index of `s` among the item's steps.
+  static std::size_t index_of(const standard::step& s, const standard::item& item) {
+    return static_cast<std::size_t>(&s - item.workflow.data());
+  }
+
+  std::vector<bool> listed_;  ///< each step of the item: among the case's `steps:`
 
   std::string_view text_;
   const std::string& file_;
@@ -122,12 +136,16 @@ std::optional<case_record> case_reader::read(const standard::ruleset& rules) {
     return std::nullopt;
   }
   const standard::item& item = *c.standard;
+  listed_.assign(item.workflow.size(), false);
   if (const node* steps = doc_.find(top, "steps"); steps && !steps->is_null()) {
     if (!steps->is_sequence()) error(*steps, "E502", "steps must be a list of the step ids that apply");
     else
       doc_.each(*steps, [&](const node& s) {
         if (!s.is_scalar()) error(s, "E502", "a step is named by its id");
-        else if (find_step(s, item)) c.steps.emplace_back(s.text);
+        else if (const standard::step* st = find_step(s, item)) {
+          c.steps.emplace_back(s.text);
+          listed_[index_of(*st, item)] = true;
+        }
       });
   }
   if (const node* events = doc_.find(top, "events"); events && !events->is_null()) read_events(*events, item, c);
@@ -140,8 +158,25 @@ void case_reader::read_events(const node& events, const standard::item& item, ca
     error(events, "E502", "events must be a list of { at, kind, step, days, note }");
     return;
   }
-  // What is open, to check that each event follows from the ones before it.
-  std::vector<std::string> started, completed, specials_open;
+  if (events.size > max_case_events) {
+    const node* past = &events;  // the first event past the limit
+    std::size_t i = 0;
+    doc_.each(events, [&](const node& n) {
+      if (i++ == max_case_events) past = &n;
+    });
+    error(*past, "E510",
+          "the case has " + std::to_string(events.size) + " events, more than the limit of " +
+              std::to_string(max_case_events) + "（事件数超过上限）",
+          "a case records what happened to one application: is this the right file?");
+    return;
+  }
+  // What has happened to each step so far (the last: a special procedure that names no step),
+  // to check that each event follows from the ones before it, in constant time an event.
+  struct step_state {
+    bool started = false, completed = false, special_open = false;
+  };
+  std::vector<step_state> steps(item.workflow.size() + 1);
+  c.events.reserve(events.size);
   std::optional<timestamp> correction_open;
   std::int64_t extension = 0;
   std::optional<timestamp> previous;
@@ -197,7 +232,7 @@ void case_reader::read_events(const node& events, const standard::item& item, ca
         return;
       }
       e.step = s->id;
-      if (!c.steps.empty() && std::find(c.steps.begin(), c.steps.end(), e.step) == c.steps.end()) {
+      if (!c.steps.empty() && !listed_[index_of(*s, item)]) {
         error(*step, "E505", "step '" + e.step + "' is not among the steps that apply to this case (steps:)");
         return;
       }
@@ -215,32 +250,30 @@ void case_reader::read_events(const node& events, const standard::item& item, ca
       error(n, "E502", "a " + std::string(to_string(e.kind)) + " event needs its step");
       return;
     }
-    auto has = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
     const node& here = step && !step->is_null() ? *step : *kind;
+    step_state& st = steps[s ? index_of(*s, item) : item.workflow.size()];
     switch (e.kind) {
       case event_kind::step_started:
       case event_kind::special_started:
-        if (has(started, e.step) && !e.step.empty()) error(here, "E507", "step '" + e.step + "' has already started");
-        else if (e.kind == event_kind::special_started && has(specials_open, e.step))
+        if (st.started && s) error(here, "E507", "step '" + e.step + "' has already started");
+        else if (e.kind == event_kind::special_started && st.special_open)
           error(here, "E507", "a special procedure without a step is already open: end it first");
-        started.push_back(e.step);
-        if (e.kind == event_kind::special_started) specials_open.push_back(e.step);
+        st.started = true;
+        if (e.kind == event_kind::special_started) st.special_open = true;
         break;
       case event_kind::step_completed:
-        if (!has(started, e.step)) error(here, "E507", "step '" + e.step + "' completes before it started");
-        else if (has(completed, e.step)) error(here, "E507", "step '" + e.step + "' has already completed");
-        completed.push_back(e.step);
+        if (!st.started) error(here, "E507", "step '" + e.step + "' completes before it started");
+        else if (st.completed) error(here, "E507", "step '" + e.step + "' has already completed");
+        st.completed = true;
         break;
-      case event_kind::special_ended: {
-        auto it = std::find(specials_open.begin(), specials_open.end(), e.step);
-        if (it == specials_open.end())
+      case event_kind::special_ended:
+        if (!st.special_open)
           error(here, "E507",
                 e.step.empty() ? "special_ended without a special_started before it"
                                : "special procedure '" + e.step + "' ends before it started");
-        else specials_open.erase(it);
-        if (!e.step.empty()) completed.push_back(e.step);
+        st.special_open = false;
+        if (s) st.completed = true;
         break;
-      }
       case event_kind::correction_requested:
         if (correction_open)
           error(*kind, "E507", "a correction is already open (requested at " + correction_open->to_string() + ")",
@@ -282,12 +315,18 @@ constexpr std::size_t max_depth = 16;
 
 std::optional<case_record> read_case(std::string_view text, const std::string& file, const standard::ruleset& rules,
                                      diagnostics& problems, std::uint32_t first_line) {
-  return eval::detail::read_json_or_yaml(text, file, max_depth, "E500", "the case", first_line, problems,
-                                         [&](const document& doc, bool quiet) {
-                                           case_reader r(text, file, first_line, doc, problems);
-                                           r.set_quiet(quiet);
-                                           return r.read(rules);
-                                         });
+  return read_case(text, file, rules, problems, input_format::detect, first_line);
+}
+
+std::optional<case_record> read_case(std::string_view text, const std::string& file, const standard::ruleset& rules,
+                                     diagnostics& problems, input_format format, std::uint32_t first_line) {
+  const eval::detail::document_kind kind{"the case", "E500", "E510", "E509", max_depth,
+                                         "a case is a few kilobytes: is this the right file?"};
+  return eval::detail::read_document(text, file, format, kind, first_line, problems, [&](const document& doc, bool quiet) {
+    case_reader r(text, file, first_line, doc, problems);
+    r.set_quiet(quiet);
+    return r.read(rules);
+  });
 }
 
 }  // namespace evenhand::supervise

@@ -208,6 +208,80 @@ static void test_supervise(const char* source) {
   free(path);
 }
 
+/* Bounded input: a declared format, a size limit, keys given twice, and a hundred diagnostics. */
+static void test_bounded_input(void) {
+  evenhand_error* err = NULL;
+  char* decision = (char*)1;
+  /* A trailing comma: not JSON, though YAML would read it. */
+  const char* trailing = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-03-02T09:30:00+08:00\",}";
+  CHECK(evenhand_evaluate(shared_rules, trailing, strlen(trailing), "trailing.json", NULL, &decision, &err) ==
+        EVENHAND_APPLICATION_INVALID);
+  CHECK(decision == NULL);
+  CHECK(evenhand_error_line(err) == 1 && evenhand_error_column(err) == strlen(trailing) - 1);
+  CHECK(strstr(evenhand_error_message(err), "a comma before '}'") != NULL);
+  evenhand_error_free(err);
+  err = NULL;
+  CHECK(evenhand_evaluate_format(shared_rules, trailing, strlen(trailing), "trailing.json", EVENHAND_FORMAT_JSON, NULL,
+                                 &decision, &err) == EVENHAND_APPLICATION_INVALID);
+  evenhand_error_free(err);
+  /* Declared YAML: YAML's rules. */
+  CHECK(evenhand_evaluate_format(shared_rules, trailing, strlen(trailing), "t.yaml", EVENHAND_FORMAT_YAML, NULL,
+                                 &decision, NULL) == EVENHAND_OK);
+  CHECK(decision && strstr(decision, "\"outcome\":") != NULL);
+  evenhand_string_free(decision);
+  CHECK(evenhand_evaluate_format(shared_rules, texts[0], lengths[0], NULL, (evenhand_format)7, NULL, &decision, NULL) ==
+        EVENHAND_INVALID_ARGUMENT);
+  CHECK(decision == NULL);
+
+  /* A key given twice: located at the second. */
+  const char* twice = "{\"item\": \"SCJG-XK-001\",\n \"item\": \"SCJG-XK-001\"}";
+  err = NULL;
+  CHECK(evenhand_evaluate(shared_rules, twice, strlen(twice), "twice.json", NULL, &decision, &err) ==
+        EVENHAND_APPLICATION_INVALID);
+  CHECK(evenhand_error_line(err) == 2 && evenhand_error_column(err) == 2);
+  CHECK(strstr(evenhand_error_diagnostics(err), "\"code\":\"E405\"") != NULL);
+  evenhand_error_free(err);
+
+  /* Larger than 4 MiB: refused unread. */
+  size_t big = 4 * 1024 * 1024 + 1;
+  char* huge = malloc(big);
+  if (!huge) exit(2);
+  memset(huge, ' ', big);
+  huge[0] = '{';
+  huge[big - 1] = '}';
+  err = NULL;
+  CHECK(evenhand_evaluate(shared_rules, huge, big, "huge.json", NULL, &decision, &err) == EVENHAND_APPLICATION_INVALID);
+  CHECK(strstr(evenhand_error_diagnostics(err), "\"code\":\"E406\"") != NULL);
+  evenhand_error_free(err);
+  free(huge);
+
+  /* 1,000 unknown fields: 100 diagnostics and one counting the other 900. */
+  size_t room = 200 + 1000 * 32;
+  char* many = malloc(room);
+  if (!many) exit(2);
+  size_t n = (size_t)sprintf(many, "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-03-02T09:30:00+08:00\", \"fields\": {");
+  for (int i = 0; i < 1000; ++i) n += (size_t)sprintf(many + n, "%s\"unknown_%d\": 1", i ? ", " : "", i);
+  n += (size_t)sprintf(many + n, "}}");
+  err = NULL;
+  CHECK(evenhand_evaluate(shared_rules, many, n, "many.json", NULL, &decision, &err) == EVENHAND_APPLICATION_INVALID);
+  const char* all = evenhand_error_diagnostics(err);
+  size_t listed = 0;
+  for (const char* p = all; (p = strstr(p, "\"code\":\"E401\"")) != NULL; ++p) ++listed;
+  CHECK(listed == 100);
+  CHECK(strstr(all, "and 900 more of the same kinds: E401 ×900") != NULL);
+  evenhand_error_free(err);
+  free(many);
+
+  /* A case, declared. */
+  const char* case_text = "{\"item\": \"SCJG-XK-001\", \"accepted_on\": \"2026-02-06\",}";
+  char* status = NULL;
+  CHECK(evenhand_supervise_format(shared_rules, case_text, strlen(case_text), NULL, EVENHAND_FORMAT_JSON,
+                                  "2026-03-03T10:00:00+08:00", &status, NULL) == EVENHAND_CASE_INVALID);
+  CHECK(evenhand_supervise_format(shared_rules, case_text, strlen(case_text), NULL, EVENHAND_FORMAT_YAML,
+                                  "2026-03-03T10:00:00+08:00", &status, NULL) == EVENHAND_OK);
+  evenhand_string_free(status);
+}
+
 enum { THREADS = 4, ROUNDS = 25 };
 
 static void* evaluate_all(void* arg) {
@@ -277,13 +351,19 @@ static void test_journal(const char* scratch) {
   evenhand_error_free(err);
   CHECK(evenhand_journal_append(shared_journal, texts[0], lengths[0], NULL, NULL, (evenhand_durability)7, &seq, NULL, NULL) ==
         EVENHAND_INVALID_ARGUMENT);
+  /* Declared YAML, a JSON application is still read (JSON is YAML); declared JSON, a trailing comma is not. */
+  const char* trailing = "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-03-02T09:30:00+08:00\",}";
+  CHECK(evenhand_journal_append_format(shared_journal, trailing, strlen(trailing), NULL, EVENHAND_FORMAT_JSON, NULL,
+                                       EVENHAND_SYNCED, &seq, NULL, NULL) == EVENHAND_APPLICATION_INVALID);
+  CHECK(evenhand_journal_append_format(shared_journal, texts[0], lengths[0], NULL, EVENHAND_FORMAT_YAML, NULL,
+                                       EVENHAND_SYNCED, &seq, NULL, NULL) == EVENHAND_OK);
   CHECK(evenhand_journal_sync(shared_journal, NULL) == EVENHAND_OK);
   evenhand_journal_close(shared_journal);
 
   char* report = NULL;
   CHECK(evenhand_journal_verify(path, &report, NULL) == EVENHAND_OK);
   char want[64];
-  snprintf(want, sizeof want, "\"records\":%d", 1 + THREADS * APPLICATIONS);
+  snprintf(want, sizeof want, "\"records\":%d", 2 + THREADS * APPLICATIONS);
   CHECK(report && strstr(report, want) != NULL && strstr(report, "\"ok\":true") != NULL);
   evenhand_string_free(report);
 
@@ -295,7 +375,7 @@ static void test_journal(const char* scratch) {
   err = NULL;
   CHECK(evenhand_journal_verify(path, &report, &err) == EVENHAND_JOURNAL_DAMAGED);
   CHECK(report && strstr(report, "\"ok\":false") != NULL && strstr(report, "\"problem\":\"torn\"") != NULL);
-  CHECK(evenhand_error_line(err) == (uint32_t)(2 + THREADS * APPLICATIONS));
+  CHECK(evenhand_error_line(err) == (uint32_t)(3 + THREADS * APPLICATIONS));
   evenhand_string_free(report);
   evenhand_error_free(err);
   evenhand_journal* j = NULL;
@@ -448,6 +528,7 @@ int main(int argc, char** argv) {
   }
   test_evaluate(source);
   test_application_errors();
+  test_bounded_input();
   test_threads();
   test_supervise(source);
   test_journal(scratch);

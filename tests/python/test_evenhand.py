@@ -256,3 +256,52 @@ def test_supervise_errors(rules):
         rules.supervise(bad, None)
     with pytest.raises(ValueError, match="now"):
         rules.supervise(bad, "soon")
+
+
+def test_bounded_diagnostics(rules, restaurant):
+    # 10,000 unknown fields: the first hundred diagnostics, and one counting the rest.
+    app = copy.deepcopy(restaurant)
+    app["fields"].update({"unknown_%d" % i: 1 for i in range(10_000)})
+    with pytest.raises(evenhand.ApplicationError) as e:
+        rules.evaluate(app)
+    diagnostics = e.value.diagnostics
+    assert len(diagnostics) == 101
+    assert all(d["code"] == "E401" for d in diagnostics[:100])
+    assert diagnostics[-1]["message"].startswith("and 9900 more of the same kinds: E401 ×9900")
+    # A million keys is larger than an application may be: refused unread, not a killed interpreter.
+    app["fields"].update({"unknown_%d" % i: 1 for i in range(1_000_000)})
+    with pytest.raises(evenhand.ApplicationError) as e:
+        rules.evaluate(app)
+    assert [d["code"] for d in e.value.diagnostics] == ["E406"]
+    assert "4 MiB" in e.value.diagnostics[0]["message"]
+
+
+def test_duplicate_keys(rules):
+    text = ('{"item": "SCJG-XK-001",\n "submitted_at": "2026-02-10T09:30:00+08:00",\n'
+            ' "submitted_at": "2026-01-01T09:30:00+08:00"}')
+    with pytest.raises(evenhand.ApplicationError) as e:
+        rules.evaluate(text, name="twice.json")
+    first = e.value.diagnostics[0]
+    assert (first["code"], first["line"], first["column"]) == ("E405", 3, 2)
+    assert "first is on line 2" in first["message"]
+
+
+def test_format(rules, restaurant):
+    text = json.dumps(restaurant, ensure_ascii=False)
+    trailing = text[:-1] + ",}"
+    for format in (None, "json"):
+        with pytest.raises(evenhand.ApplicationError) as e:
+            rules.evaluate(trailing, format=format)
+        first = e.value.diagnostics[0]
+        assert first["code"] == "E400" and "a comma before '}'" in first["message"]
+        assert first["column"] == len(text)  # the comma
+    # Declared YAML reads by YAML's rules, which allow the comma.
+    assert rules.evaluate(trailing, format="yaml") == rules.evaluate(restaurant)
+    with pytest.raises(evenhand.ApplicationError):
+        rules.evaluate("item: SCJG-XK-001\n", format="json")
+    with pytest.raises(ValueError, match="format"):
+        rules.evaluate(text, format="xml")
+    case = (CASES / "food-extended.json").read_text(encoding="utf-8")
+    assert rules.supervise(case, NOW, format="json") == rules.supervise(case, NOW, format="yaml")
+    with pytest.raises(evenhand.CaseError):
+        rules.supervise(case.rstrip().rstrip("}") + ",}", NOW)

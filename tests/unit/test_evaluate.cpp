@@ -247,7 +247,7 @@ TEST_CASE("evaluate: fields read the same nested, as flat dotted keys, or mixed"
   p = errors_of(R"({"staff": [{"name": "Li", "role": "worker", "name": "Wang"}]})");
   REQUIRE(p.size() == 1);
   CHECK(p[0].code == "E405");
-  CHECK(p[0].message.find("'name' of 'staff'") != std::string::npos);
+  CHECK(p[0].message.starts_with("key 'name' is given twice; the first is on line 1"));
   CHECK(p[0].where.column == 1 + head.size() + std::string(R"({"staff": [{"name": "Li", "role": "worker", )").size());
 }
 
@@ -512,4 +512,179 @@ TEST_CASE("evaluate: a JSON application with bytes that are not UTF-8 is refused
   CHECK(eval::read_application(head + " \"fields\": {\"applicant\": {\"name\": \"某市好味道公司\"}}}", "app.json",
                                *loaded.rules, problems));
   CHECK(problems.empty());
+}
+
+TEST_CASE("evaluate: an application of 10,000 unknown keys on one line costs a hundred short diagnostics") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  std::string text = R"({"item": "SCJG-XK-001", "submitted_at": "2026-02-10T09:30:00+08:00", "fields": {)";
+  for (int i = 0; i < 10'000; ++i) text += (i ? ", \"" : "\"") + std::string("unknown_") + std::to_string(i) + "\": 1";
+  text += "}, \"stray\": 1}";
+  diagnostics problems;
+  CHECK_FALSE(eval::read_application(text, "app.json", *loaded.rules, problems));
+  REQUIRE(problems.size() == max_diagnostics + 1);
+  for (std::size_t i = 0; i < max_diagnostics; ++i) {
+    CHECK(problems[i].code == "E401");
+    CHECK(problems[i].where.line == 1);
+    CHECK(problems[i].source_line.size() <= max_excerpt_bytes);
+  }
+  // The top level is read first, then the fields.
+  CHECK(problems[0].message == "unknown key 'stray' in the application");
+  CHECK(problems[1].message == "item SCJG-XK-001 has no field 'unknown_0'");
+  CHECK(problems[1].where.column == text.find("\"unknown_0\"") + 1);
+  // The hundredth shows its key far into the line, in a window of it.
+  const std::string out = render_text(problems[99]);
+  CHECK(out.find("…\"unknown_98\": 1") == std::string::npos);  // not cut right before the key
+  CHECK(out.find("\"unknown_98\": 1") != std::string::npos);
+  CHECK(problems[99].source_line.starts_with("…"));
+  CHECK(problems.back().message == "and 9901 more of the same kinds: E401 ×9901（另有9901条同类问题未列出）");
+  CHECK(problems.back().level == severity::error);
+}
+
+namespace {
+
+const std::string good_head = R"({"item": "SCJG-XK-001", "submitted_at": "2026-02-10T09:30:00+08:00", )";
+
+diagnostics problems_of(const standard::ruleset& rules, const std::string& text, input_format format = input_format::detect,
+                        const char* file = "app.json") {
+  diagnostics problems;
+  CHECK_FALSE(eval::read_application(text, file, rules, problems, format));
+  return problems;
+}
+
+}  // namespace
+
+TEST_CASE("evaluate: an application larger than 4 MiB is refused unread, located") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  std::string text = good_head + R"("id": ")" + std::string(max_input_bytes, 'x') + "\"}";
+  auto p = problems_of(*loaded.rules, text);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E406");
+  CHECK(p[0].where.line == 1);
+  CHECK(p[0].where.column == 1);
+  CHECK(p[0].message == "the application is larger than 4 MiB (4194304 bytes), the limit（超过大小上限）");
+  CHECK_FALSE(p[0].hint.empty());
+  CHECK(p[0].source_line.size() <= max_excerpt_bytes);
+  // The limit is the caller's to lower; the text at it reads.
+  eval::read_options small;
+  small.max_bytes = 100;
+  diagnostics problems;
+  CHECK_FALSE(eval::read_application(good_head + R"("id": ")" + std::string(100, 'x') + "\"}", "app.json", *loaded.rules,
+                                     problems, small));
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message == "the application is larger than 100 bytes, the limit（超过大小上限）");
+  problems.clear();
+  small.max_bytes = max_input_bytes;
+  CHECK(eval::read_application(good_head + R"("id": "A-1"})", "app.json", *loaded.rules, problems, small));
+}
+
+TEST_CASE("evaluate: a key given twice anywhere is an error at the second, naming the first's line") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const auto& rules = *loaded.rules;
+  // The top level: the first submitted_at used to win silently.
+  auto p = problems_of(rules, "{\"item\": \"SCJG-XK-001\",\n \"submitted_at\": \"2026-02-10T09:30:00+08:00\",\n"
+                              " \"submitted_at\": \"2026-01-01T09:30:00+08:00\"}");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+  CHECK(p[0].where.line == 3);
+  CHECK(p[0].where.column == 2);
+  CHECK(p[0].message == "key 'submitted_at' is given twice; the first is on line 2（键重复）");
+  // The same in YAML.
+  p = problems_of(rules, "item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nsubmitted_at: 2026-01-01T09:30:00+08:00\n",
+                  input_format::detect, "app.yaml");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+  CHECK(p[0].where.line == 3);
+  CHECK(p[0].where.column == 1);
+  // A member of a record nested in fields, in JSON and in YAML.
+  p = problems_of(rules, good_head + "\n\"fields\": {\"applicant\": {\"kind\": \"enterprise\",\n \"kind\": \"individual\"}}}");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+  CHECK(p[0].where.line == 3);
+  CHECK(p[0].message.find("first is on line 2") != std::string::npos);
+  p = problems_of(rules,
+                  "item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nfields:\n  applicant:\n    kind: enterprise\n"
+                  "    name: 甲\n    kind: individual\n",
+                  input_format::yaml, "app.yaml");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].where.line == 7);
+  CHECK(p[0].where.column == 5);
+  // A material's own key, and a key of a list item's record.
+  p = problems_of(rules, good_head + R"("materials": [{"id": "application-form", "copies": 1, "copies": 2}]})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+  CHECK(p[0].where.column == good_head.size() + std::string(R"("materials": [{"id": "application-form", "copies": 1, )").size() + 1);
+  // One field written nested and again as a dotted key: located at the second.
+  p = problems_of(rules, good_head + "\"fields\": {\"applicant\": {\"kind\": \"enterprise\"},\n \"applicant.kind\": \"individual\"}}");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E405");
+  CHECK(p[0].where.line == 2);
+  CHECK(p[0].where.column == 2);
+  CHECK(p[0].message == "field 'applicant.kind' is given twice; the first is on line 1（字段重复）");
+}
+
+TEST_CASE("evaluate: the reader is chosen by the declared format, never by which parser accepts the text") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  const auto& rules = *loaded.rules;
+  // A trailing comma: YAML would take it, JSON does not.
+  const std::string trailing = good_head + "\"id\": \"A-1\",\n}";
+  for (input_format f : {input_format::detect, input_format::json}) {
+    auto p = problems_of(rules, trailing, f);
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].code == "E400");
+    CHECK(p[0].where.line == 1);
+    CHECK(p[0].where.column == good_head.size() + std::string("\"id\": \"A-1\"").size() + 1);  // the comma
+    CHECK(p[0].message == "the application is not valid JSON: a comma before '}'（不是有效的JSON）");
+    CHECK_FALSE(p[0].hint.empty());
+  }
+  diagnostics problems;
+  CHECK(eval::read_application(trailing, "app.yaml", rules, problems, input_format::yaml));  // declared YAML: YAML's rules
+  CHECK(problems.empty());
+  // A trailing comma in a list, and JSON cut short.
+  auto p = problems_of(rules, good_head + "\"materials\": [{\"id\": \"application-form\"},]}");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].message == "the application is not valid JSON: a comma before ']'（不是有效的JSON）");
+  p = problems_of(rules, good_head + "\"fields\": {");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E400");
+  CHECK(p[0].message.find("not valid JSON") != std::string::npos);
+  // YAML flow style is not JSON: read as YAML only when declared.
+  const std::string flow = "{item: SCJG-XK-001, submitted_at: 2026-02-10T09:30:00+08:00}";
+  p = problems_of(rules, flow);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E400");
+  CHECK(p[0].message.find("not valid JSON") != std::string::npos);
+  problems.clear();
+  CHECK(eval::read_application(flow, "app.yaml", rules, problems, input_format::yaml));
+  // Block YAML declared as JSON is not JSON.
+  p = problems_of(rules, "item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\n", input_format::json);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E400");
+  // Undeclared, not starting with '{': YAML, as ever.
+  problems.clear();
+  CHECK(eval::read_application("\n  item: SCJG-XK-001\n  submitted_at: 2026-02-10T09:30:00+08:00\n", "-", rules, problems));
+  // The format a file's name declares.
+  CHECK(format_of_path("a/app.json") == input_format::json);
+  CHECK(format_of_path("app.yml") == input_format::yaml);
+  CHECK(format_of_path("app.YAML") == input_format::detect);
+  CHECK(format_of_path("-") == input_format::detect);
+  CHECK(format_of_path("dir.json/app") == input_format::detect);
+}
+
+TEST_CASE("evaluate: errors in JSON are located exactly in every kind of node") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  // A list where a single value belongs, true where a number does, null where a map does.
+  auto p = problems_of(*loaded.rules, good_head + "\"fields\": {\"premises\": {\"area_m2\": [1]}, \"commitment\": 7,\n"
+                                                  " \"applicant\": {\"kind\": true}}, \"materials\": {}}");
+  REQUIRE(p.size() == 4);
+  CHECK(p[0].where.column == good_head.size() + std::string("\"fields\": {\"premises\": {\"area_m2\": ").size() + 1);
+  CHECK(p[1].where.column == good_head.size() + std::string("\"fields\": {\"premises\": {\"area_m2\": [1]}, \"commitment\": ").size() + 1);
+  CHECK(p[2].where.line == 2);
+  CHECK(p[2].where.column == std::string(" \"applicant\": {\"kind\": ").size() + 1);
+  CHECK(p[3].where.line == 2);
+  CHECK(p[3].where.column == std::string(" \"applicant\": {\"kind\": true}}, \"materials\": ").size() + 1);
 }

@@ -281,3 +281,16 @@ TEST_CASE("loader: dated versions of an item; the application date picks one, ov
   CHECK(versions.rules->digest != standard::load_ruleset(source_dir / "rulesets/cn-demo").rules->digest);
   fs::remove_all(root);
 }
+
+TEST_CASE("loader: a file's problems past a hundred are counted in one last diagnostic") {
+  std::string text = valid_text();
+  std::string extra;
+  for (int i = 0; i < 150; ++i) extra += "unknown_" + std::to_string(i) + ": 1\n";
+  auto l = load(extra + text);
+  CHECK_FALSE(l.item);
+  REQUIRE(l.problems.size() == max_diagnostics + 1);
+  CHECK(l.problems[0].code == "E302");
+  CHECK(l.problems[0].where.line == 1);
+  CHECK(l.problems.back().where.file == "item.yaml");
+  CHECK(l.problems.back().message == "and 50 more of the same kinds: E302 ×50（另有50条同类问题未列出）");
+}

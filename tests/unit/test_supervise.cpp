@@ -477,3 +477,80 @@ TEST_CASE("supervise: a case from the decision that accepted it") {
   // Nothing depends on anything but the inputs.
   CHECK(to_json(s) == to_json(supervise::supervise(*f.rules, *app->standard, c, app->submitted_at)));
 }
+
+TEST_CASE("supervise: a case's errors past a hundred are counted, not listed") {
+  const auto& f = shared();
+  std::string text = "item: TEST-JG-001\naccepted_on: 2025-09-26\nevents:\n";
+  for (int i = 0; i < 300; ++i) text += "  - { at: 2025-09-26T09:30:00+08:00, kind: step_started, step: accept, nots: x }\n";
+  auto p = f.problems(text);
+  REQUIRE(p.size() == max_diagnostics + 1);
+  CHECK(p[0].code == "E501");
+  CHECK(p[0].where.line == 4);
+  CHECK(p.back().message.starts_with("and "));
+  // 300 unknown keys, and 299 starts of a step already started: 599 in all, 100 of them listed.
+  CHECK(p.back().message == "and 499 more of the same kinds: E501 ×249, E507 ×250（另有499条同类问题未列出）");
+}
+
+TEST_CASE("supervise: a key given twice in a case is an error; a case is read as its format declares") {
+  const auto& f = shared();
+  auto p = f.problems("item: TEST-JG-001\naccepted_on: 2025-09-26\naccepted_on: 2025-09-29\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E509");
+  CHECK(p[0].where.line == 3);
+  CHECK(p[0].message == "key 'accepted_on' is given twice; the first is on line 2（键重复）");
+  p = f.problems(R"({"item": "TEST-JG-001", "accepted_on": "2025-09-26", "events": [
+  {"at": "2025-09-26T09:30:00+08:00", "kind": "step_started", "step": "accept", "step": "review"}]})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E509");
+  CHECK(p[0].where.line == 2);
+  // A trailing comma is not JSON, whatever YAML would make of it.
+  const std::string trailing = R"({"item": "TEST-JG-001", "accepted_on": "2025-09-26",})";
+  p = f.problems(trailing);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E500");
+  CHECK(p[0].where.column == trailing.size() - 1);
+  diagnostics problems;
+  CHECK(supervise::read_case(trailing, "case.yaml", *f.rules, problems, input_format::yaml));
+  CHECK_FALSE(supervise::read_case(trailing, "case.json", *f.rules, problems, input_format::json));
+}
+
+TEST_CASE("supervise: a case of more than 10,000 events is refused at the first one past the limit") {
+  const auto& f = shared();
+  std::string head = "item: TEST-JG-001\naccepted_on: 2025-09-26\nevents:\n";
+  std::string events;
+  for (std::size_t i = 0; i < max_case_events; ++i)
+    events += i % 2 ? "  - { at: 2025-09-29T09:00:00+08:00, kind: correction_resumed }\n"
+                    : "  - { at: 2025-09-29T09:00:00+08:00, kind: correction_requested }\n";
+  // 10,000 events read, and are supervised.
+  auto c = f.read(head + events);
+  CHECK(c.events.size() == max_case_events);
+  auto s = supervise::supervise(*f.rules, *c.standard, c, *timestamp::parse("2025-10-09T10:00:00+08:00"));
+  CHECK(s.errors.empty());
+  CHECK(s.light);
+  // One more is one too many.
+  auto p = f.problems(head + events + "  - { at: 2025-09-29T09:00:00+08:00, kind: correction_requested }\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].code == "E510");
+  CHECK(p[0].where.line == 3 + max_case_events + 1);
+  CHECK(p[0].message == "the case has 10001 events, more than the limit of 10000（事件数超过上限）");
+  // A case built by hand is held to the same limit.
+  c.events.push_back(c.events.back());
+  s = supervise::supervise(*f.rules, *c.standard, c, *timestamp::parse("2025-10-09T10:00:00+08:00"));
+  REQUIRE(s.errors.size() == 1);
+  CHECK(s.errors[0] == "the case has 10001 events, more than the limit of 10000");
+  CHECK_FALSE(s.light);
+}
+
+TEST_CASE("supervise: 10,000 repeats of one event cost a hundred diagnostics, read in linear time") {
+  const auto& f = shared();
+  std::string text = R"({"item": "TEST-JG-001", "accepted_on": "2025-09-26", "events": [)";
+  for (std::size_t i = 0; i < max_case_events; ++i)
+    text += std::string(i ? "," : "") + R"({"at": "2025-09-29T09:00:00+08:00", "kind": "step_started", "step": "review"})";
+  text += "]}";
+  auto p = f.problems(text);
+  REQUIRE(p.size() == max_diagnostics + 1);
+  CHECK(p[0].code == "E507");
+  CHECK(p[0].message == "step 'review' has already started");
+  CHECK(p[0].source_line.size() <= max_excerpt_bytes);
+  CHECK(p.back().message == "and 9899 more of the same kinds: E507 ×9899（另有9899条同类问题未列出）");
+}

@@ -96,3 +96,13 @@ TEST_CASE("utf8: random bytes, mostly ASCII, agree with the table") {
     REQUIRE(first_invalid_utf8(s) == reference_first_invalid(s));
   }
 }
+
+TEST_CASE("display width: CJK and fullwidth characters take two columns") {
+  using evenhand::detail::display_width;
+  CHECK(display_width("abc") == 3);
+  CHECK(display_width("食品") == 4);
+  CHECK(display_width("（A）") == 5);  // fullwidth parentheses
+  CHECK(display_width("한글") == 4);
+  CHECK(display_width("é") == 1);
+  CHECK(display_width("\xff") == 1);
+}

@@ -1,11 +1,12 @@
 import datetime
 import os
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
 __version__: str
 
 Application = Union[Mapping[str, Any], str]
 AsOf = Union[str, datetime.datetime, None]
+Format = Optional[Literal["json", "yaml"]]
 Diagnostic = Dict[str, Any]
 
 class Decision:
@@ -40,8 +41,12 @@ class Ruleset:
     @property
     def items(self) -> List[Dict[str, Any]]: ...
     def lint(self) -> List[Diagnostic]: ...
-    def evaluate(self, application: Application, as_of: AsOf = None, name: str = "application") -> Decision: ...
-    def supervise(self, case: Application, now: Union[str, datetime.datetime], name: str = "case") -> CaseStatus: ...
+    def evaluate(
+        self, application: Application, as_of: AsOf = None, name: str = "application", format: Format = None
+    ) -> Decision: ...
+    def supervise(
+        self, case: Application, now: Union[str, datetime.datetime], name: str = "case", format: Format = None
+    ) -> CaseStatus: ...
 
 class Journal:
     def __init__(self, path: Union[str, os.PathLike[str]], ruleset: Ruleset, salt: Optional[str] = None) -> None: ...
@@ -52,7 +57,12 @@ class Journal:
     @property
     def recoveries(self) -> List[Dict[str, Any]]: ...
     def append(
-        self, application: Application, as_of: AsOf = None, synced: bool = True, name: str = "application"
+        self,
+        application: Application,
+        as_of: AsOf = None,
+        synced: bool = True,
+        name: str = "application",
+        format: Format = None,
     ) -> Tuple[int, Decision]: ...
     def sync(self) -> None: ...
     def close(self) -> None: ...

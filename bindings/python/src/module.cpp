@@ -409,10 +409,20 @@ struct application_text {
   py::object keep;  // the str whose UTF-8 buffer `text` points into
   std::string owned;
   std::string_view text;
+  input_format format = input_format::detect;
 };
 
-application_text text_of(const py::object& application, const char* what) {
+/// format="json" | "yaml" | None (None: JSON when the text starts with '{', else YAML).
+input_format format_of(const py::object& format) {
+  if (format.is_none()) return input_format::detect;
+  if (PyUnicode_Check(format.ptr()))
+    if (auto f = parse_input_format(utf8(format.ptr()))) return *f;
+  throw py::value_error("format is \"json\", \"yaml\" or None, not " + py::repr(format).cast<std::string>());
+}
+
+application_text text_of(const py::object& application, const char* what, const py::object& format = py::none()) {
   application_text a;
+  a.format = format_of(format);
   if (PyUnicode_Check(application.ptr())) {
     a.keep = application;
     a.text = utf8(application.ptr());
@@ -420,6 +430,7 @@ application_text text_of(const py::object& application, const char* what) {
     a.owned.reserve(2048);
     put_json(a.owned, application.ptr(), 0);
     a.text = a.owned;
+    a.format = input_format::json;  // written here, as JSON
   } else {
     throw py::type_error(std::string("a ") + what + " is a dict or its JSON/YAML text (str)");
   }
@@ -454,15 +465,15 @@ struct py_ruleset {
 /// Reads and evaluates without the GIL; raises ApplicationError with its diagnostics.
 template <class Then>
 py_decision evaluate_released(const ruleset_ptr& rules, const py::object& application, const py::object& as_of,
-                              const std::string& name, Then&& then) {
+                              const std::string& name, const py::object& format, Then&& then) {
   auto when = read_as_of(as_of);
-  application_text a = text_of(application, "application");
+  application_text a = text_of(application, "application", format);
   py_decision out;
   diagnostics problems;
   bool ok = false;
   {
     py::gil_scoped_release unlocked;
-    auto app = eval::read_application(a.text, name, *rules, problems);
+    auto app = eval::read_application(a.text, name, *rules, problems, a.format);
     if (app) {
       ok = true;
       eval::decision d = eval::evaluate(*rules, *app, when);
@@ -551,23 +562,27 @@ PYBIND11_MODULE(_evenhand, m) {
            "The ruleset's diagnostics (warnings; a loaded ruleset has no errors), as dicts.")
       .def(
           "evaluate",
-          [](const py_ruleset& r, const py::object& application, const py::object& as_of, const std::string& name) {
-            return evaluate_released(r.rules, application, as_of, name, [](const auto&, const auto&) {});
+          [](const py_ruleset& r, const py::object& application, const py::object& as_of, const std::string& name,
+             const py::object& format) {
+            return evaluate_released(r.rules, application, as_of, name, format, [](const auto&, const auto&) {});
           },
           py::arg("application"), py::arg("as_of") = py::none(), py::arg("name") = "application",
-          "Evaluates an application (dict, or JSON/YAML text) as of `as_of` (default: its submission).")
+          py::arg("format") = py::none(),
+          "Evaluates an application (dict, or JSON/YAML text) as of `as_of` (default: its submission). "
+          "`format` declares the text's: \"json\", \"yaml\", or None to go by its first byte ('{': JSON).")
       .def(
           "supervise",
-          [](const py_ruleset& r, const py::object& case_record, const py::object& now, const std::string& name) {
+          [](const py_ruleset& r, const py::object& case_record, const py::object& now, const std::string& name,
+             const py::object& format) {
             if (now.is_none()) throw py::value_error("supervise needs `now`: evenhand never reads the clock");
             timestamp when = *read_time(now, "now");
-            application_text c = text_of(case_record, "case");
+            application_text c = text_of(case_record, "case", format);
             diagnostics problems;
             py_case_status out;
             bool ok = false;
             {
               py::gil_scoped_release unlocked;
-              auto parsed = supervise::read_case(c.text, name, *r.rules, problems);
+              auto parsed = supervise::read_case(c.text, name, *r.rules, problems, c.format);
               if (parsed) {
                 ok = true;
                 supervise::status st = supervise::supervise(*r.rules, *parsed->standard, *parsed, when);
@@ -578,8 +593,8 @@ PYBIND11_MODULE(_evenhand, m) {
             if (!ok) raise("CaseError", first_error(problems, "the case is not a valid supervision case"), problems);
             return out;
           },
-          py::arg("case"), py::arg("now"), py::arg("name") = "case",
-          "Measures a running case (dict, or JSON/YAML text) against its deadlines as of `now`.")
+          py::arg("case"), py::arg("now"), py::arg("name") = "case", py::arg("format") = py::none(),
+          "Measures a running case (dict, or JSON/YAML text, `format` as for evaluate) against its deadlines as of `now`.")
       .def("__repr__", [](const py_ruleset& r) { return "<Ruleset " + r.rules->id + " " + r.rules->digest + ">"; });
 
   m.def(
@@ -633,11 +648,12 @@ PYBIND11_MODULE(_evenhand, m) {
           "[{'what': 'newline_added'|'torn_tail_removed', 'offset', 'bytes', 'saved_to'}].")
       .def(
           "append",
-          [](py_journal& j, const py::object& application, const py::object& as_of, bool synced, const std::string& name) {
+          [](py_journal& j, const py::object& application, const py::object& as_of, bool synced, const std::string& name,
+             const py::object& format) {
             journal::writer& w = j.open();
             std::uint64_t seq = 0;
             try {
-              py_decision d = evaluate_released(j.rules, application, as_of, name, [&](const auto& app, const auto& decision) {
+              py_decision d = evaluate_released(j.rules, application, as_of, name, format, [&](const auto& app, const auto& decision) {
                 seq = w.append(app, decision, synced ? journal::durability::synced : journal::durability::buffered);
               });
               return py::make_tuple(seq, std::move(d));
@@ -648,7 +664,8 @@ PYBIND11_MODULE(_evenhand, m) {
             }
           },
           py::arg("application"), py::arg("as_of") = py::none(), py::arg("synced") = true, py::arg("name") = "application",
-          "Evaluates the application and appends the record; returns (seq, Decision).")
+          py::arg("format") = py::none(),
+          "Evaluates the application (`format` as for Ruleset.evaluate) and appends the record; returns (seq, Decision).")
       .def("sync", [](py_journal& j) {
             journal::writer& w = j.open();
             try {

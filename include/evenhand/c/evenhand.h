@@ -79,6 +79,16 @@ typedef enum evenhand_durability {
                                                  any int a value C++ may hold, so a wrong one is reported */
 } evenhand_durability;
 
+/** How an application's or a case's text is written (the *_format functions). A declared
+ *  format is never second-guessed: JSON with a trailing comma is an error, though YAML would
+ *  read it. */
+typedef enum evenhand_format {
+  EVENHAND_FORMAT_DETECT = 0, /**< not declared: JSON when its first non-blank byte is '{', else YAML */
+  EVENHAND_FORMAT_JSON = 1,
+  EVENHAND_FORMAT_YAML = 2,
+  EVENHAND_FORMAT_MAX_ENUM = 0x7FFFFFFF /**< not a value: keeps the enum the size of an int */
+} evenhand_format;
+
 typedef struct evenhand_ruleset evenhand_ruleset; /**< a loaded, checked ruleset; immutable */
 typedef struct evenhand_journal evenhand_journal; /**< an open decision journal */
 typedef struct evenhand_error evenhand_error;     /**< what went wrong, where */
@@ -129,15 +139,24 @@ EVENHAND_C_API const char* evenhand_ruleset_digest(const evenhand_ruleset* rules
 
 /* ---- Evaluation (thread-safe on a shared ruleset) ---- */
 
-/** Evaluates an application (JSON or YAML text of `length` bytes; `name` names it in
- *  diagnostics, NULL for "application") as of `as_of` (RFC 3339, e.g.
+/** Evaluates an application (JSON or YAML text of `length` bytes, at most 4 MiB; `name` names
+ *  it in diagnostics, NULL for "application") as of `as_of` (RFC 3339, e.g.
  *  "2026-03-02T09:30:00+08:00"; NULL for its submission time). `*decision_json` receives the
  *  canonical decision, byte for byte what the C++ API's eval::to_json(eval::evaluate(…)) and
  *  `evenhand eval` give. EVENHAND_APPLICATION_INVALID with located diagnostics when the
- *  application does not fit its item; EVENHAND_INVALID_ARGUMENT for a malformed as_of. */
+ *  application does not fit its item (E40x; E406 larger than 4 MiB; the first 100 diagnostics
+ *  and one counting the rest); EVENHAND_INVALID_ARGUMENT for a malformed as_of. The text's
+ *  format is detected as EVENHAND_FORMAT_DETECT says; evenhand_evaluate_format declares it. */
 EVENHAND_C_API evenhand_status evenhand_evaluate(const evenhand_ruleset* rules, const char* application,
                                                  size_t length, const char* name, const char* as_of,
                                                  char** decision_json, evenhand_error** error);
+
+/** evenhand_evaluate with the text's format declared (e.g. by the file's extension):
+ *  EVENHAND_FORMAT_JSON, EVENHAND_FORMAT_YAML or EVENHAND_FORMAT_DETECT (as evenhand_evaluate);
+ *  EVENHAND_INVALID_ARGUMENT for another value. */
+EVENHAND_C_API evenhand_status evenhand_evaluate_format(const evenhand_ruleset* rules, const char* application,
+                                                        size_t length, const char* name, evenhand_format format,
+                                                        const char* as_of, char** decision_json, evenhand_error** error);
 
 /* ---- Supervision (thread-safe on a shared ruleset) ---- */
 
@@ -152,6 +171,12 @@ EVENHAND_C_API evenhand_status evenhand_evaluate(const evenhand_ruleset* rules, 
 EVENHAND_C_API evenhand_status evenhand_supervise(const evenhand_ruleset* rules, const char* case_text, size_t length,
                                                   const char* name, const char* now, char** status_json,
                                                   evenhand_error** error);
+
+/** evenhand_supervise with the case's format declared, as evenhand_evaluate_format. A case has
+ *  at most 10,000 events and 4 MiB (E510). */
+EVENHAND_C_API evenhand_status evenhand_supervise_format(const evenhand_ruleset* rules, const char* case_text,
+                                                         size_t length, const char* name, evenhand_format format,
+                                                         const char* now, char** status_json, evenhand_error** error);
 
 /* ---- The decision journal ---- */
 
@@ -173,6 +198,12 @@ EVENHAND_C_API evenhand_status evenhand_journal_append(evenhand_journal* journal
                                                        size_t length, const char* name, const char* as_of,
                                                        evenhand_durability durability, uint64_t* seq,
                                                        char** decision_json, evenhand_error** error);
+
+/** evenhand_journal_append with the application's format declared, as evenhand_evaluate_format. */
+EVENHAND_C_API evenhand_status evenhand_journal_append_format(evenhand_journal* journal, const char* application,
+                                                              size_t length, const char* name, evenhand_format format,
+                                                              const char* as_of, evenhand_durability durability,
+                                                              uint64_t* seq, char** decision_json, evenhand_error** error);
 
 /** Makes every record appended so far durable (thread-safe). */
 EVENHAND_C_API evenhand_status evenhand_journal_sync(evenhand_journal* journal, evenhand_error** error);

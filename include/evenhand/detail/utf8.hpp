@@ -72,4 +72,36 @@ inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
   return std::string_view::npos;
 }
 
+/// The code point of the well-formed sequence of `n` bytes (utf8_sequence) at `p`.
+constexpr char32_t utf8_decode(const char* p, std::size_t n) noexcept {
+  const auto c = static_cast<unsigned char>(*p);
+  if (n <= 1) return c;
+  char32_t cp = c & (n == 2 ? 0x1Fu : n == 3 ? 0x0Fu : 0x07u);
+  for (std::size_t i = 1; i < n; ++i) cp = (cp << 6) | (static_cast<unsigned char>(p[i]) & 0x3Fu);
+  return cp;
+}
+
+/// Columns a character takes in a terminal: two for East Asian wide and fullwidth ones (CJK
+/// ideographs and punctuation, kana, hangul, fullwidth forms, emoji), one for the rest.
+constexpr std::size_t display_width(char32_t c) noexcept {
+  return c >= 0x1100 &&
+                 (c <= 0x115F || c == 0x2329 || c == 0x232A || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+                  (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE10 && c <= 0xFE19) ||
+                  (c >= 0xFE30 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) ||
+                  (c >= 0x1F300 && c <= 0x1F64F) || (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+             ? 2
+             : 1;
+}
+
+/// Columns `s` takes in a terminal; a byte that is not UTF-8 takes one.
+constexpr std::size_t display_width(std::string_view s) noexcept {
+  std::size_t w = 0;
+  for (const char* p = s.data(), *end = p + s.size(); p != end;) {
+    const std::size_t n = utf8_sequence(p, end);
+    w += n ? display_width(utf8_decode(p, n)) : 1;
+    p += n ? n : 1;
+  }
+  return w;
+}
+
 }  // namespace evenhand::detail

@@ -3,13 +3,17 @@
 //   diagnostics problems;
 //   auto app = eval::read_application(text, "app.yaml", *rules, problems);
 //
-// YAML or JSON (JSON is YAML). Field values nest by their dotted paths, or are given as flat
-// dotted keys. Decimals are read from their text, exactly. A value of the wrong type, an
-// unknown field or a value outside an enum is a located error: an application with errors is
-// reported, never evaluated around.
+// YAML or JSON, as declared (`input_format`), or by its first byte ('{': JSON). Field values
+// nest by their dotted paths, or are given as flat dotted keys. Decimals are read from their
+// text, exactly. A value of the wrong type, an unknown field, a value outside an enum, a key
+// given twice, an application larger than 4 MiB are located errors: an application with
+// errors is reported, never evaluated around. Codes: E400 not valid JSON/YAML or not UTF-8,
+// E401 unknown key or field, E402 wrong type or shape, E403 not a value of its enum, E404 no
+// version of the item in force, E405 a key or field given twice, E406 larger than the limit.
 #pragma once
 
 #include <evenhand/diagnostics.hpp>
+#include <evenhand/input.hpp>
 #include <evenhand/standard/model.hpp>
 #include <evenhand/value.hpp>
 
@@ -54,7 +58,16 @@ void append_canonical_form(std::string& out, const application& a);
 std::optional<application> read_application(std::string_view text, const std::string& file,
                                             const standard::ruleset& rules, diagnostics& problems);
 
+/// The same, the text read as `format` declares (a file's extension: `format_of_path`).
+std::optional<application> read_application(std::string_view text, const std::string& file,
+                                            const standard::ruleset& rules, diagnostics& problems,
+                                            input_format format);
+
 struct read_options {
+  /// How the text is written: JSON, YAML, or `detect` (by its first non-blank byte).
+  input_format format = input_format::detect;
+  /// A larger text is refused unread (E406), as a standard's file is (load_limits::max_file_bytes).
+  std::size_t max_bytes = max_input_bytes;
   /// A journal's copy of an application (journal/record.hpp): a field marked `personal` may
   /// hold its masked text (a digest) in place of a value of its type.
   bool masked_personal = false;

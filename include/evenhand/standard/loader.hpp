@@ -10,6 +10,7 @@
 #pragma once
 
 #include <evenhand/diagnostics.hpp>
+#include <evenhand/input.hpp>
 #include <evenhand/standard/model.hpp>
 
 #include <filesystem>
@@ -20,7 +21,7 @@
 namespace evenhand::standard {
 
 struct load_limits {
-  std::size_t max_file_bytes = 4 * 1024 * 1024;  ///< a standard is a few kilobytes
+  std::size_t max_file_bytes = max_input_bytes;  ///< 4 MiB; a standard is a few kilobytes
   std::size_t max_items_per_section = 5000;      ///< conditions, materials, steps, rows, …
   std::size_t max_yaml_depth = 64;               ///< nesting of YAML collections
   std::size_t threads = 0;  ///< items loaded in parallel: 0 = one per core, 1 = serial

@@ -17,10 +17,12 @@
 //     - { at: 2026-03-02T09:00:00+08:00, kind: extension_granted, days: 5 }
 // Events come in time order. A reader error (codes E5xx) is located at file:line:col: an
 // unknown kind or step, events out of order, a resume without a request, an extension beyond
-// the item's `deadlines.extension`, …; a case with errors is reported, never supervised.
+// the item's `deadlines.extension`, a key given twice (E509), more than max_case_events
+// events or 4 MiB (E510), …; a case with errors is reported, never supervised.
 #pragma once
 
 #include <evenhand/diagnostics.hpp>
+#include <evenhand/input.hpp>
 #include <evenhand/standard/model.hpp>
 #include <evenhand/time.hpp>
 
@@ -73,5 +75,8 @@ struct case_record {
 /// is not a valid case. `first_line` is the line `text` starts at in `file` (JSON Lines).
 std::optional<case_record> read_case(std::string_view text, const std::string& file, const standard::ruleset& rules,
                                      diagnostics& problems, std::uint32_t first_line = 1);
+/// The same, the text read as `format` declares (a file's extension: `format_of_path`).
+std::optional<case_record> read_case(std::string_view text, const std::string& file, const standard::ruleset& rules,
+                                     diagnostics& problems, input_format format, std::uint32_t first_line = 1);
 
 }  // namespace evenhand::supervise

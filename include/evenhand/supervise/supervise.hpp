@@ -246,6 +246,11 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
     s.errors.push_back("item " + item.code + " has a limit in natural days; supervision counts working days (art. 82)");
     return;
   }
+  if (c.events.size() > max_case_events) {  // read_case refuses such a case; one built by hand may have them
+    s.errors.push_back("the case has " + std::to_string(c.events.size()) + " events, more than the limit of " +
+                       std::to_string(max_case_events));
+    return;
+  }
   if (c.received_at && *c.received_at > now) {
     s.errors.push_back("the application was received (" + c.received_at->to_string() + ") after now (" + now.to_string() + ")");
     return;
@@ -386,16 +391,20 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   s.stopped.total = elapsed - s.used;
   if (!specials.empty()) s.basis.push_back("XKF-45");
 
-  // Extensions, each counted only when granted before the legal limit (as extended so far) ran out.
+  // Extensions, each counted only when granted before the legal limit (as extended so far) ran
+  // out. That limit's day is found again only when an extension moved it.
+  bool legal_due_found = false;  // a plain flag, as above
+  date legal_due;
   for (const auto& e : c.events) {
     if (e.kind != event_kind::extension_granted) continue;
     const date on = zone.of(e.at);
-    const date legal_due = cal.counted_add(A, dl.legal.amount + s.extension_days, stops);
+    if (!legal_due_found) legal_due = cal.counted_add(A, dl.legal.amount + s.extension_days, stops), legal_due_found = true;
     if (on > legal_due) {
       s.messages.push_back(on.to_string() + "作出的延长期限决定晚于法定期限届满（" + legal_due.to_string() + "），不予计入");
       continue;
     }
     s.extension_days += e.days;
+    legal_due_found = false;
   }
   if (s.extension_days) s.basis.push_back("XKF-42");
 
