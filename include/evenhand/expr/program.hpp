@@ -536,6 +536,13 @@ class program {
       ex.add(*av[k]);
     }
     if (ex.any) return give(out, std::move(ex.acc));
+    return apply_call(in, n, av, tmps, out);
+  }
+
+  /// A call's function on its arguments' values (apart from eval_call: off the recursion).
+  [[gnu::noinline]] const value& apply_call(const inst& in, std::size_t n, const std::array<const value*, 4>& av,
+                                            std::array<value, 4>& tmps, value& out) const {
+    using detail::builtin;
     const value& a = *av[0];
     auto arity = [&](std::size_t lo, std::size_t hi) { return n >= lo && n <= hi; };
     auto bad_arity = [&]() -> const value& {
