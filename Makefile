@@ -3,8 +3,13 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= 2
-FUZZ_SECONDS ?= 240
+# fuzz-smoke: each target runs a fixed number of inputs from a fixed seed, capped at FUZZ_SECONDS
+# (a slow machine); the whole smoke stays within about 12 minutes on 2 cores.
+FUZZ_SECONDS ?= 150
 CMAKE_FLAGS ?=
+
+# The libFuzzer targets (tests/fuzz/), each with a seed corpus in tests/fuzz/corpus/.
+FUZZ_TARGETS = fuzz_expr fuzz_loader fuzz_application fuzz_case fuzz_journal
 
 .PHONY: all deps configure build run test check sanitize fuzz-smoke bench clean
 
@@ -39,13 +44,16 @@ sanitize: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -L sanitize
 
+# A target's budget: FUZZ_RUNS inputs (see scripts/fuzz-smoke). The journal reader's target
 fuzz-smoke: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DEVENHAND_BUILD_FUZZERS=ON -DEVENHAND_BUILD_TESTS=OFF -DEVENHAND_BUILD_BENCHMARKS=OFF \
 	  -DEVENHAND_BUILD_TOOLS=OFF $(CMAKE_FLAGS)
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_expr fuzz_loader fuzz_journal
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $(FUZZ_TARGETS)
 	FUZZ_RUNS=200000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_expr tests/fuzz/corpus/expr $(FUZZ_SECONDS)
 	FUZZ_RUNS=80000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
+	FUZZ_RUNS=60000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_application tests/fuzz/corpus/application $(FUZZ_SECONDS)
+	FUZZ_RUNS=60000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_case tests/fuzz/corpus/case $(FUZZ_SECONDS)
 	FUZZ_RUNS=30000 FUZZ_MAX_LEN=16384 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_journal tests/fuzz/corpus/journal $(FUZZ_SECONDS)
 
 bench: build

@@ -420,10 +420,8 @@ struct nest_directive : x3::unary_parser<Subject, nest_directive<Subject>> {
     if (b.depth >= b.options.limits.max_depth) {
       It p = first;
       skip(p, last, ctx);
-      fail(p, p == last ? p : p + 1, "E105",
-           "expression nested too deeply (the limit is " + std::to_string(b.options.limits.max_depth) +
-               " levels)",
-           "split the rule into named derived fields");
+      fail(p, p == last ? p : p + 1, "E105", detail::nested_too_deeply(b.options.limits.max_depth),
+           std::string(detail::nested_too_deeply_hint));
     }
     ++b.depth;
     struct leave {
@@ -532,12 +530,17 @@ constexpr auto make_unary = [](auto& ctx) {
       }
     }
   }
+  // The operators, innermost first, each node spanning from its own sign: a diagnostic about
+  // one of them (the nesting limit, a type) points at it.
+  const char* sign = b.base + b.nodes[operand].span.begin;
   for (std::size_t i = 0; i < count; ++i) {
+    while (sign > start && *(sign - 1) != (Op == unary_op::negate ? '-' : '!')) --sign;
+    if (sign > start) --sign;
     node n;
     n.kind = node_kind::unary;
     n.op.unary = Op;
     n.args = {operand};
-    n.span = {b.offset(start), b.nodes[operand].span.end};
+    n.span = {b.offset(sign), b.nodes[operand].span.end};
     operand = b.add(std::move(n));
   }
   b.stack.push_back(operand);
@@ -762,7 +765,8 @@ const auto member_suffix =
     ((x3::lit('.') > x3::raw[field_name][push_select]) >> -(call_args[make_receiver_call])) |
     x3::raw[x3::lit('[') > expr > x3::lit(']')][make_index] |
     x3::raw[x3::lit('{')[mark] > field_inits > -x3::lit(',') > x3::lit('}')][make_message];
-const auto member_def = nest[primary] >> *member_suffix;
+// The suffixes nest too (`l[l[0]]`, `l.exists(x, l.exists(y, …))`): inside the level.
+const auto member_def = nest[primary >> *member_suffix];
 const auto primary_def =
     (x3::lit('(') > expr > x3::lit(')')) |
     x3::raw[x3::lit('[')[mark] > expr_list > -x3::lit(',') > x3::lit(']')][make_list] |
@@ -825,21 +829,19 @@ diagnostic make_diagnostic(std::string_view source, const parse_options& options
   std::uint32_t line_end = static_cast<std::uint32_t>(lc.line_text.data() - source.data() + lc.line_text.size());
   std::uint32_t visible_end = std::min(std::max(end, begin + 1), std::max(line_end, begin + 1));
   d.where.length = std::max<std::uint32_t>(
-      1, detail::count_code_points(source.substr(begin, std::min<std::size_t>(visible_end, source.size()) - std::min<std::size_t>(begin, source.size()))));
+      1, evenhand::detail::count_code_points(source.substr(begin, std::min<std::size_t>(visible_end, source.size()) - std::min<std::size_t>(begin, source.size()))));
   d.source_line = std::string(lc.line_text);
   return d;
 }
 
 /// Keeps the nodes reachable from the root, children before parents, and checks the limits
-/// that only the finished tree shows: its height and the length of operator chains.
+/// that only the finished tree shows: the length of operator chains, and its height.
 std::optional<diagnostic> compact(builder& b, ast& out, std::string_view source) {
   node_id root = b.stack.back();
   std::vector<node_id> order;
-  std::vector<std::uint32_t> height(b.nodes.size(), 0);
   std::vector<std::uint32_t> chain(b.nodes.size(), 1);
   std::vector<std::pair<node_id, std::size_t>> work{{root, 0}};
   std::vector<char> seen(b.nodes.size(), 0);
-  const std::size_t max_height = b.options.limits.max_depth + 2 * b.options.limits.max_repetitions + 64;
   while (!work.empty()) {
     auto& [id, next] = work.back();
     const node& n = b.nodes[id];
@@ -851,9 +853,6 @@ std::optional<diagnostic> compact(builder& b, ast& out, std::string_view source)
       }
       continue;
     }
-    std::uint32_t h = 0;
-    for (node_id c : n.args) h = std::max(h, height[c] + 1);
-    height[id] = h;
     if (n.kind == node_kind::binary && !n.args.empty()) {
       const node& lhs = b.nodes[n.args[0]];
       if (lhs.kind == node_kind::binary && lhs.op.binary == n.op.binary) chain[id] = chain[n.args[0]] + 1;
@@ -863,8 +862,6 @@ std::optional<diagnostic> compact(builder& b, ast& out, std::string_view source)
                                    "' (the limit is " + std::to_string(b.options.limits.max_repetitions) + ")",
                                "split the rule into named derived fields");
     }
-    if (h > max_height)
-      return make_diagnostic(source, b.options, n.span.begin, n.span.end, "E105", "expression nested too deeply", {});
     if (n.kind == node_kind::literal &&
         std::find(b.pending_min_int.begin(), b.pending_min_int.end(), id) != b.pending_min_int.end())
       return make_diagnostic(source, b.options, n.span.begin, n.span.end, "E104", "integer literal out of range",
@@ -881,6 +878,12 @@ std::optional<diagnostic> compact(builder& b, ast& out, std::string_view source)
     out.nodes.push_back(std::move(n));
   }
   out.root = renumber[root];
+  // A chain of operators (`!!!…x`, `a + b + …`) nests without brackets: only the tree shows it.
+  if (node_id deep = first_node_beyond(out, b.options.limits.max_depth); deep != no_node) {
+    const source_span s = out.nodes[deep].span;
+    return make_diagnostic(source, b.options, s.begin, s.end, "E105", detail::nested_too_deeply(b.options.limits.max_depth),
+                           std::string(detail::nested_too_deeply_hint));
+  }
   return std::nullopt;
 }
 

@@ -724,6 +724,7 @@ class item_reader {
     // Kahn's algorithm in written order; what remains is on a cycle.
     std::vector<bool> done(entries.size(), false);
     std::set<std::string> declared;
+    std::map<std::string, std::uint32_t, std::less<>> levels;  // each fact's, with the facts it uses
     for (bool progress = true; progress;) {
       progress = false;
       for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -737,6 +738,10 @@ class item_reader {
         auto rule = compile(entries[i].value, "fact '" + entries[i].name + "'", std::nullopt);
         if (!rule) {
           env_->declare(entries[i].name, expr::type::dyn());  // keeps later errors meaningful
+          continue;
+        }
+        if (!within_nesting_limit(entries[i].name, entries[i].value, *rule, entries[i].uses, levels)) {
+          env_->declare(entries[i].name, expr::type::dyn());  // reported, once: facts using it are not
           continue;
         }
         env_->declare(entries[i].name, rule->program->result_type());
@@ -759,6 +764,54 @@ class item_reader {
           break;
         }
     }
+  }
+
+  /// Whether fact `name`, with the facts it uses counted in at their own depth, stays within
+  /// the expression nesting limit. A fact is evaluated once, into a variable, but its value
+  /// nests inside the values of the facts that use it (`[fact]`), and the guide explains a
+  /// fact through the facts it names: a chain of facts goes as deep as one expression written
+  /// out would. So the one limit on nesting holds for that expression: beyond it, E105 at the
+  /// use of the fact that takes it there. `levels` gets this fact's when it is within.
+  bool within_nesting_limit(const std::string& name, const YAML::Node& value, const rule& r,
+                            const std::set<std::string>& uses, std::map<std::string, std::uint32_t, std::less<>>& levels) {
+    const expr::ast& t = r.program->tree();
+    if (t.root == expr::no_node) return true;
+    // Levels from each node down, a use of a fact counting as that fact's levels. The nodes
+    // come children first.
+    std::vector<std::uint32_t> height(t.nodes.size(), 1);
+    std::vector<bool> uses_fact(t.nodes.size(), false);
+    for (expr::node_id id = 0; id < t.nodes.size(); ++id) {
+      const expr::node& n = t.at(id);
+      for (auto c : n.args) height[id] = std::max(height[id], height[c] + 1);
+      if ((n.kind != expr::node_kind::ident && n.kind != expr::node_kind::select) || uses.empty()) continue;
+      const std::string path = dotted(t, n);
+      for (const auto& u : uses)
+        if (auto at = levels.find(u); at != levels.end() && (path == u || path.starts_with(u + "."))) {
+          height[id] = std::max(height[id], at->second);
+          uses_fact[id] = true;
+        }
+    }
+    const std::size_t limit = env_->limits.max_depth;
+    if (height[t.root] <= limit) {
+      levels[name] = height[t.root];
+      return true;
+    }
+    // Down from the root to the first use of a fact on the way beyond the limit.
+    expr::node_id at = t.root;
+    for (std::size_t level = 1; !uses_fact[at] && level <= limit; ++level)
+      for (auto c : t.at(at).args)
+        if (std::size_t{height[c]} + level > limit) {
+          at = c;
+          break;
+        }
+    diagnostic d;
+    d.code = "E105";
+    d.message = "fact '" + name + "': " + expr::detail::nested_too_deeply(limit) + " with the facts it uses, through '" +
+                dotted(t, t.at(at)) + "'";
+    d.hint = std::string(expr::detail::nested_too_deeply_hint) + "; or use fewer facts in a row";
+    d.span = t.at(at).span;
+    r_.get().adopt_expression_diagnostic(std::move(d), value, r.source);
+    return false;
   }
 
   static std::string dotted(const expr::ast& t, const expr::node& n) {

@@ -4,8 +4,10 @@
 
 #include <evenhand/diagnostics.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -129,5 +131,53 @@ struct ast {
   }
   std::string_view text(node_id id) const noexcept { return text(nodes[id].span); }
 };
+
+/// The first node, on the way down from the root, that lies deeper than `max_depth` levels
+/// (the root is level 1); `no_node` when the whole tree is within them. Every pass that
+/// recurses over a tree (checker, compiler, evaluator, the guide's explainer) goes as deep as
+/// the tree is tall, so the parser and the checker refuse a tree taller than their limit
+/// (parse_limits::max_depth) here, before any of those passes runs, and report this node:
+/// leftmost among those beyond the limit. Iterative, linear in the nodes; a node reachable
+/// from itself (a tree built by hand) counts as infinitely deep.
+inline node_id first_node_beyond(const ast& tree, std::size_t max_depth) {
+  const std::size_t count = tree.nodes.size();
+  if (tree.root >= count) return no_node;
+  constexpr std::uint32_t endless = static_cast<std::uint32_t>(-1);
+  enum : std::uint8_t { unseen, open, done };
+  std::vector<std::uint32_t> height(count, 0);  // levels from a node down to its deepest leaf
+  std::vector<std::uint8_t> state(count, unseen);
+  auto height_of = [&](node_id c) -> std::uint32_t { return c >= count ? 0 : state[c] == open ? endless : height[c]; };
+  std::vector<std::pair<node_id, std::size_t>> work{{tree.root, 0}};
+  state[tree.root] = open;
+  while (!work.empty()) {
+    auto& [id, next] = work.back();
+    const node& n = tree.nodes[id];
+    if (next < n.args.size()) {
+      node_id c = n.args[next++];
+      if (c < count && state[c] == unseen) {
+        state[c] = open;
+        work.emplace_back(c, 0);
+      }
+      continue;
+    }
+    std::uint32_t h = 1;
+    for (node_id c : n.args) h = std::max(h, height_of(c) == endless ? endless : height_of(c) + 1);
+    height[id] = h;
+    state[id] = done;
+    work.pop_back();
+  }
+  if (height[tree.root] <= max_depth) return no_node;
+  // Down from the root, always into the leftmost child that still leads beyond the limit.
+  node_id at = tree.root;
+  for (std::size_t level = 1; level <= max_depth; ++level) {
+    const node& n = tree.nodes[at];
+    for (node_id c : n.args)
+      if (std::uint64_t{height_of(c)} + level > max_depth) {
+        at = c;
+        break;
+      }
+  }
+  return at;
+}
 
 }  // namespace evenhand::expr

@@ -57,6 +57,16 @@ class checker {
 
   check_result run() {
     if (tree_.root == no_node) return std::move(r_);
+    // The parser refuses trees too tall for the passes that recurse over them; a tree built by
+    // hand is held to the same limit here, before the first of those passes.
+    if (node_id deep = first_node_beyond(tree_, env_.limits.max_depth); deep != no_node) {
+      bool checking = check_;
+      check_ = true;  // reported in every checking mode: it is not a type error
+      report(deep, "E105", detail::nested_too_deeply(env_.limits.max_depth), std::string(detail::nested_too_deeply_hint));
+      check_ = checking;
+      r_.result = type::error();
+      return std::move(r_);
+    }
     r_.result = visit(tree_.root);
     if (check_ && env_.expected_result && !is_assignable(*env_.expected_result, r_.result))
       report(tree_.root, "E206",
@@ -143,58 +153,87 @@ class checker {
     return "did you mean '" + best + "'?";
   }
 
+  // The recursion: `visit` dispatches, and each visit_* keeps only its children's types on the
+  // stack while it visits them; what it then works out with them (the rules, the messages, their
+  // strings) is in a function of its own, off the recursive path. Every level of a tree costs
+  // two small frames, also unoptimised (Debug, sanitizers): see parse_limits::max_depth.
   type visit(node_id id) {
+    switch (tree_.at(id).kind) {
+      case node_kind::literal: return visit_leaf(id);
+      case node_kind::ident: return visit_leaf(id);
+      case node_kind::select: return visit_select(id);
+      case node_kind::call: return visit_call(id);
+      case node_kind::list: return visit_list(id);
+      case node_kind::map: return visit_list(id);
+      case node_kind::message: return visit_list(id);
+      case node_kind::unary: return visit_unary(id);
+      case node_kind::binary: return visit_binary(id);
+      case node_kind::conditional: return visit_conditional(id);
+      case node_kind::index: return visit_index(id);
+      case node_kind::comprehension: return visit_comprehension(id);
+      case node_kind::placeholder: return visit_leaf(id);
+    }
+    return visit_leaf(id);
+  }
+
+  [[gnu::noinline]] type visit_leaf(node_id id) {
     const node& n = tree_.at(id);
     switch (n.kind) {
       case node_kind::literal: return set(id, literal_type(n));
       case node_kind::ident: return visit_name(id, {id});
-      case node_kind::select: return visit_select(id);
-      case node_kind::call: return visit_call(id);
-      case node_kind::list: {
-        std::optional<type> elem;
-        for (node_id a : n.args) {
-          type t = visit(a);
-          elem = elem ? join(*elem, t) : t;
-        }
-        return set(id, type::list_of(elem ? *elem : type::dyn()));
-      }
-      case node_kind::map: {
-        std::optional<type> k, v;
-        for (std::size_t i = 0; i + 1 < n.args.size(); i += 2) {
-          type kt = visit(n.args[i]);
-          type vt = visit(n.args[i + 1]);
-          if (check_ && !kt.is_dyn() && kt.kind() != type_kind::error &&
-              !(kt.kind() == type_kind::int_ || kt.kind() == type_kind::uint_ ||
-                kt.kind() == type_kind::bool_ || kt.is_stringish()))
-            report(n.args[i], "E202", "a map key must be int, uint, bool or string, not " + kt.to_string());
-          k = k ? join(*k, kt) : kt;
-          v = v ? join(*v, vt) : vt;
-        }
-        return set(id, type::map_of(k ? *k : type::dyn(), v ? *v : type::dyn()));
-      }
-      case node_kind::message:
-        for (node_id a : n.args) visit(a);
-        report(id, "E202", "message construction '" + n.name + "' is not supported");
-        return set(id, type::error());
-      case node_kind::unary: return visit_unary(id);
-      case node_kind::binary: return visit_binary(id);
-      case node_kind::conditional: {
-        type c = visit(n.args[0]);
-        require_bool(n.args[0], c, "the condition of ?:");
-        type a = visit(n.args[1]);
-        type b = visit(n.args[2]);
-        if (check_ && !is_assignable(a, b) && !is_assignable(b, a) && !(a.is_numeric() && b.is_numeric())) {
-          report(id, "E204", "the branches of ?: have different types: " + a.to_string() + " and " +
-                                 b.to_string());
-          return set(id, type::error());
-        }
-        return set(id, join(a, b));
-      }
-      case node_kind::index: return visit_index(id);
-      case node_kind::comprehension: return visit_comprehension(id);
       case node_kind::placeholder: return set(id, placeholder_ ? *placeholder_ : type::dyn());
+      default: return set(id, type::dyn());
     }
-    return set(id, type::dyn());
+  }
+
+  /// Lists, maps and messages: their items' types, then the collection's.
+  [[gnu::noinline]] type visit_list(node_id id) {
+    std::vector<type> items;
+    items.reserve(tree_.at(id).args.size());
+    for (node_id a : tree_.at(id).args) items.push_back(visit(a));
+    return collection_type(id, items);
+  }
+
+  [[gnu::noinline]] type collection_type(node_id id, const std::vector<type>& items) {
+    const node& n = tree_.at(id);
+    if (n.kind == node_kind::list) {
+      std::optional<type> elem;
+      for (const type& t : items) elem = elem ? join(*elem, t) : t;
+      return set(id, type::list_of(elem ? *elem : type::dyn()));
+    }
+    if (n.kind == node_kind::map) {
+      std::optional<type> k, v;
+      for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+        const type& kt = items[i];
+        const type& vt = items[i + 1];
+        if (check_ && !kt.is_dyn() && kt.kind() != type_kind::error &&
+            !(kt.kind() == type_kind::int_ || kt.kind() == type_kind::uint_ || kt.kind() == type_kind::bool_ ||
+              kt.is_stringish()))
+          report(n.args[i], "E202", "a map key must be int, uint, bool or string, not " + kt.to_string());
+        k = k ? join(*k, kt) : kt;
+        v = v ? join(*v, vt) : vt;
+      }
+      return set(id, type::map_of(k ? *k : type::dyn(), v ? *v : type::dyn()));
+    }
+    report(id, "E202", "message construction '" + n.name + "' is not supported");
+    return set(id, type::error());
+  }
+
+  [[gnu::noinline]] type visit_conditional(node_id id) {
+    const node& n = tree_.at(id);
+    type c = visit(n.args[0]);
+    type a = visit(n.args[1]);
+    type b = visit(n.args[2]);
+    return conditional_type(id, c, a, b);
+  }
+
+  [[gnu::noinline]] type conditional_type(node_id id, const type& c, const type& a, const type& b) {
+    require_bool(tree_.at(id).args[0], c, "the condition of ?:");
+    if (check_ && !is_assignable(a, b) && !is_assignable(b, a) && !(a.is_numeric() && b.is_numeric())) {
+      report(id, "E204", "the branches of ?: have different types: " + a.to_string() + " and " + b.to_string());
+      return set(id, type::error());
+    }
+    return set(id, join(a, b));
   }
 
   static type literal_type(const node& n) {
@@ -229,7 +268,7 @@ class checker {
 
   /// Resolves an ident or a select chain `chain` (top first, root ident last) by the
   /// longest-prefix rule; types the selects above the resolved prefix.
-  type visit_name(node_id top, std::vector<node_id> chain) {
+  [[gnu::noinline]] type visit_name(node_id top, std::vector<node_id> chain) {
     node_id root = chain.back();
     const node& rn = tree_.at(root);
     // Comprehension variables shadow declarations (unqualified names only).
@@ -302,40 +341,52 @@ class checker {
     return check_ ? result : type::dyn();
   }
 
-  type visit_select(node_id id) {
+  [[gnu::noinline]] type visit_select(node_id id) {
+    if (tree_.at(id).test_only) {
+      if (resolve_has(id)) return set(id, type::bool_());
+      type op = visit(tree_.at(id).args[0]);
+      return test_select_type(id, op);
+    }
+    std::vector<node_id> chain = select_chain(id);
+    if (tree_.at(chain.back()).kind == node_kind::ident) return visit_name(id, std::move(chain));
+    type operand = visit(chain.back());
+    return chain_type(chain, operand);
+  }
+
+  /// has(a.b.c): a declared dotted name "a.b.c" tests its presence.
+  [[gnu::noinline]] bool resolve_has(node_id id) {
     const node& n = tree_.at(id);
-    if (n.test_only) {
-      // has(a.b.c): a declared dotted name "a.b.c" tests its presence.
-      if (auto qn = qualified_name(n.args[0])) {
-        std::string full = *qn + "." + n.name;
-        bool shadowed = find_local(tree_.at(chain_root(n.args[0])).name) != nullptr;
-        if (!shadowed)
-          if (auto ref = resolve(full); ref && ref->kind == reference::kind_t::slot) {
-            r_.refs[id] = std::move(*ref);
-            return set(id, type::bool_());
-          }
-      }
-      type op = visit(n.args[0]);
-      select_type(id, op);
-      return set(id, type::bool_());
+    if (auto qn = qualified_name(n.args[0])) {
+      std::string full = *qn + "." + n.name;
+      bool shadowed = find_local(tree_.at(chain_root(n.args[0])).name) != nullptr;
+      if (!shadowed)
+        if (auto ref = resolve(full); ref && ref->kind == reference::kind_t::slot) {
+          r_.refs[id] = std::move(*ref);
+          return true;
+        }
     }
+    return false;
+  }
+
+  [[gnu::noinline]] type test_select_type(node_id id, const type& operand) {
+    select_type(id, operand);
+    return set(id, type::bool_());
+  }
+
+  /// The selects from `id` down (top first), then the node they select from.
+  [[gnu::noinline]] std::vector<node_id> select_chain(node_id id) const {
     std::vector<node_id> chain{id};
-    node_id cur = n.args[0];
-    while (true) {
-      const node& c = tree_.at(cur);
-      if (c.kind == node_kind::select && !c.test_only) {
-        chain.push_back(cur);
-        cur = c.args[0];
-      } else {
-        break;
-      }
-    }
-    if (tree_.at(cur).kind == node_kind::ident) {
+    node_id cur = tree_.at(id).args[0];
+    while (tree_.at(cur).kind == node_kind::select && !tree_.at(cur).test_only) {
       chain.push_back(cur);
-      return visit_name(id, std::move(chain));
+      cur = tree_.at(cur).args[0];
     }
-    set(cur, visit(cur));
     chain.push_back(cur);
+    return chain;
+  }
+
+  [[gnu::noinline]] type chain_type(const std::vector<node_id>& chain, const type& operand) {
+    set(chain.back(), operand);
     return type_selects(chain, chain.size() - 1);
   }
 
@@ -344,9 +395,13 @@ class checker {
     return id;
   }
 
-  type visit_unary(node_id id) {
+  [[gnu::noinline]] type visit_unary(node_id id) {
+    type t = visit(tree_.at(id).args[0]);
+    return unary_type(id, t);
+  }
+
+  [[gnu::noinline]] type unary_type(node_id id, const type& t) {
     const node& n = tree_.at(id);
-    type t = visit(n.args[0]);
     if (!check_) return set(id, type::dyn());
     if (n.op.unary == unary_op::logical_not) {
       if (!t.is_dyn() && t.kind() != type_kind::bool_ && t.kind() != type_kind::error)
@@ -414,11 +469,15 @@ class checker {
     return set(id, type::error());
   }
 
-  type visit_binary(node_id id) {
+  [[gnu::noinline]] type visit_binary(node_id id) {
+    type a = visit(tree_.at(id).args[0]);
+    type b = visit(tree_.at(id).args[1]);
+    return binary_type(id, std::move(a), std::move(b));
+  }
+
+  [[gnu::noinline]] type binary_type(node_id id, type a, type b) {
     const node& n = tree_.at(id);
     binary_op op = n.op.binary;
-    type a = visit(n.args[0]);
-    type b = visit(n.args[1]);
     if (op == binary_op::logical_and || op == binary_op::logical_or) {
       std::string what = "an operand of " + std::string(to_string(op));
       require_bool(n.args[0], a, what);
@@ -513,10 +572,13 @@ class checker {
     return no_overload(id, to_string(op), a, b);
   }
 
-  type visit_index(node_id id) {
-    const node& n = tree_.at(id);
-    type a = visit(n.args[0]);
-    type i = visit(n.args[1]);
+  [[gnu::noinline]] type visit_index(node_id id) {
+    type a = visit(tree_.at(id).args[0]);
+    type i = visit(tree_.at(id).args[1]);
+    return index_type(id, a, i);
+  }
+
+  [[gnu::noinline]] type index_type(node_id id, const type& a, const type& i) {
     if (!check_) return set(id, type::dyn());
     if (a.kind() == type_kind::error || i.kind() == type_kind::error) return set(id, type::error());
     if (a.is_dyn()) return set(id, type::dyn());
@@ -536,9 +598,19 @@ class checker {
     return no_overload(id, "_[_]", a, i);
   }
 
-  type visit_comprehension(node_id id) {
+  [[gnu::noinline]] type visit_comprehension(node_id id) {
+    type range = visit(tree_.at(id).args[0]);
+    type var = open_scope(id, range);
+    std::vector<type> ts;
+    ts.reserve(tree_.at(id).args.size());
+    for (std::size_t i = 1; i < tree_.at(id).args.size(); ++i) ts.push_back(visit(tree_.at(id).args[i]));
+    scope_.pop_back();
+    return comprehension_type(id, range, var, ts);
+  }
+
+  /// The comprehension's variable, in scope: its type from the range's.
+  [[gnu::noinline]] type open_scope(node_id id, const type& range) {
     const node& n = tree_.at(id);
-    type range = visit(n.args[0]);
     type var = type::dyn();
     if (range.kind() == type_kind::list) var = range.elem();
     else if (range.kind() == type_kind::map) var = range.key();
@@ -550,9 +622,11 @@ class checker {
     r_.locals[id] = local;
     r_.max_locals = std::max(r_.max_locals, local + 1);
     scope_.push_back(scope_var{n.name, var, local});
-    std::vector<type> ts;
-    for (std::size_t i = 1; i < n.args.size(); ++i) ts.push_back(visit(n.args[i]));
-    scope_.pop_back();
+    return var;
+  }
+
+  [[gnu::noinline]] type comprehension_type(node_id id, const type& range, const type& var, const std::vector<type>& ts) {
+    const node& n = tree_.at(id);
     std::string what = "the predicate of " + std::string(to_string(n.op.macro));
     switch (n.op.macro) {
       case macro_kind::all:
@@ -640,10 +714,15 @@ class checker {
     return is_assignable(p, a);
   }
 
-  type visit_call(node_id id) {
-    const node& n = tree_.at(id);
+  [[gnu::noinline]] type visit_call(node_id id) {
     std::vector<type> ts;
-    for (node_id a : n.args) ts.push_back(visit(a));
+    ts.reserve(tree_.at(id).args.size());
+    for (node_id a : tree_.at(id).args) ts.push_back(visit(a));
+    return call_type(id, ts);
+  }
+
+  [[gnu::noinline]] type call_type(node_id id, const std::vector<type>& ts) {
+    const node& n = tree_.at(id);
     builtin fn = find_builtin(n.name);
     if (fn == builtin::unknown_function) {
       std::vector<std::string> names;

@@ -227,118 +227,16 @@ class program {
     return r;
   }
 
+  // The recursion: `eval` answers constants, variables and the hot comparison of a variable
+  // with a constant itself, and hands every other instruction to a function of its own, whose
+  // frame holds only that instruction's temporaries. Every level of an expression then costs
+  // two small frames, also unoptimised (Debug, sanitizers): see parse_limits::max_depth.
   const value& eval(std::uint32_t i, frame& f, value& out) const {
     const inst& in = code_[i];
     switch (in.op) {
       case opcode::constant: return consts_[in.a];
       case opcode::slot: return f.act->get(in.a);
-      case opcode::has_slot: return give(out, value(f.act->is_set(in.a)));
       case opcode::local: return *f.locals[in.a];
-      case opcode::placeholder:
-        if (f.placeholder) return *f.placeholder;
-        return give(out, value::make_error("no value for the placeholder '?'"));
-      case opcode::unresolved: return give(out, value::make_error("undeclared reference to '" + in.name + "'"));
-      case opcode::select:
-      case opcode::test_select: {
-        value tmp;
-        const value& o = eval(in.args[0], f, tmp);
-        if (o.is_exceptional()) return keep(o, tmp, out);
-        if (o.kind() != value_kind::map_value)
-          return give(out, value::make_error("no such field '" + in.name + "' on a value of type " +
-                                             std::string(kind_name(o.kind()))));
-        const value* p = o.find(std::string_view(in.name));
-        if (in.op == opcode::test_select) return give(out, value(p != nullptr));
-        if (!p) return give(out, value::make_error("no such key: '" + in.name + "'"));
-        if (&o == &tmp) return give(out, *p);
-        return *p;
-      }
-      case opcode::index: return eval_index(in, f, out);
-      case opcode::make_list: {
-        list l;
-        l.reserve(in.args.size());
-        detail::exceptional_acc ex;
-        for (auto c : in.args) {
-          value tmp;
-          const value& v = eval(c, f, tmp);
-          ex.add(v);
-          l.push_back(&v == &tmp ? std::move(tmp) : v);
-        }
-        if (ex.any) return give(out, std::move(ex.acc));
-        return give(out, value(std::move(l)));
-      }
-      case opcode::make_map: {
-        map_entries m;
-        detail::exceptional_acc ex;
-        for (std::size_t k = 0; k + 1 < in.args.size(); k += 2) {
-          value t1, t2;
-          const value& key = eval(in.args[k], f, t1);
-          const value& val = eval(in.args[k + 1], f, t2);
-          ex.add(key);
-          ex.add(val);
-          m.emplace_back(key, val);
-        }
-        if (ex.any) return give(out, std::move(ex.acc));
-        return give(out, value::make_map(std::move(m)));
-      }
-      case opcode::logical_not: {
-        value tmp;
-        const value& v = eval(in.args[0], f, tmp);
-        if (v.is_bool()) return give(out, value(!v.as_bool()));
-        if (v.is_exceptional()) return keep(v, tmp, out);
-        return give(out, detail::no_overload("!_", v));
-      }
-      case opcode::negate: {
-        value tmp;
-        const value& v = eval(in.args[0], f, tmp);
-        if (v.is_exceptional()) return keep(v, tmp, out);
-        return give(out, detail::negate_value(v));
-      }
-      case opcode::logical_and:
-      case opcode::logical_or: return eval_logic(in, f, out);
-      case opcode::conditional: {
-        value tmp;
-        const value& c = eval(in.args[0], f, tmp);
-        if (c.is_bool()) {
-          value t2;
-          const value& r = eval(in.args[c.as_bool() ? 1 : 2], f, t2);
-          return keep(r, t2, out);
-        }
-        if (c.is_exceptional()) return keep(c, tmp, out);
-        return give(out, detail::no_overload("_?_:_", c));
-      }
-      case opcode::eq:
-      case opcode::ne:
-      case opcode::lt:
-      case opcode::le:
-      case opcode::gt:
-      case opcode::ge:
-      case opcode::in: {
-        value t1, t2;
-        const value& a = eval(in.args[0], f, t1);
-        if (const inst& rhs = code_[in.args[1]];
-            rhs.op == opcode::constant && !a.is_exceptional() && !consts_[rhs.a].is_exceptional()) {
-          // Hot path: a member, a local or a placeholder against a constant (`s.role in [...]`).
-          const value& c = consts_[rhs.a];
-          int r = compare_bool(in.op, a, c);
-          return give(out, r >= 0 ? value(r == 1) : compare_op(in.op, a, c));
-        }
-        const value& b = eval(in.args[1], f, t2);
-        if (a.is_exceptional() || b.is_exceptional()) {
-          if (a.is_exceptional() && b.is_exceptional()) return give(out, detail::merge_exceptional(a, b));
-          return a.is_exceptional() ? keep(a, t1, out) : keep(b, t2, out);
-        }
-        return give(out, compare_op(in.op, a, b));
-      }
-      case opcode::arith: {
-        value t1, t2;
-        const value& a = eval(in.args[0], f, t1);
-        const value& b = eval(in.args[1], f, t2);
-        if (a.is_exceptional() || b.is_exceptional()) {
-          if (a.is_exceptional() && b.is_exceptional()) return give(out, detail::merge_exceptional(a, b));
-          return a.is_exceptional() ? keep(a, t1, out) : keep(b, t2, out);
-        }
-        return give(out, detail::arith(in.arith_op, a, b));
-      }
       case opcode::cmp_slot_const: {
         const value& a = f.act->get(in.a);
         if (a.is_exceptional()) return a;
@@ -346,11 +244,137 @@ class program {
         if (r >= 0) return give(out, value(r == 1));
         return give(out, compare_op(in.sub, a, consts_[in.b]));
       }
+      case opcode::select:
+      case opcode::test_select: return eval_select(in, f, out);
+      case opcode::index: return eval_index(in, f, out);
+      case opcode::make_list: return eval_make_list(in, f, out);
+      case opcode::make_map: return eval_make_map(in, f, out);
+      case opcode::logical_not:
+      case opcode::negate: return eval_unary(in, f, out);
+      case opcode::logical_and:
+      case opcode::logical_or: return eval_logic(in, f, out);
+      case opcode::conditional: return eval_conditional(in, f, out);
+      case opcode::eq:
+      case opcode::ne:
+      case opcode::lt:
+      case opcode::le:
+      case opcode::gt:
+      case opcode::ge:
+      case opcode::in: return eval_compare(in, f, out);
+      case opcode::arith: return eval_arith(in, f, out);
       case opcode::call: return eval_call(in, f, out);
       case opcode::comprehension: return eval_comprehension(in, f, out);
-      case opcode::unsupported: return give(out, value::make_error("unsupported expression: " + in.name));
+      case opcode::has_slot:
+      case opcode::placeholder:
+      case opcode::unresolved:
+      case opcode::unsupported: break;
     }
-    return give(out, value::make_error("internal error: bad instruction"));
+    return eval_leaf(in, f, out);
+  }
+
+  const value& eval_leaf(const inst& in, frame& f, value& out) const {
+    switch (in.op) {
+      case opcode::has_slot: return give(out, value(f.act->is_set(in.a)));
+      case opcode::placeholder:
+        if (f.placeholder) return *f.placeholder;
+        return give(out, value::make_error("no value for the placeholder '?'"));
+      case opcode::unresolved: return give(out, value::make_error("undeclared reference to '" + in.name + "'"));
+      case opcode::unsupported: return give(out, value::make_error("unsupported expression: " + in.name));
+      default: return give(out, value::make_error("internal error: bad instruction"));
+    }
+  }
+
+  const value& eval_select(const inst& in, frame& f, value& out) const {
+    value tmp;
+    const value& o = eval(in.args[0], f, tmp);
+    if (o.is_exceptional()) return keep(o, tmp, out);
+    if (o.kind() != value_kind::map_value)
+      return give(out, value::make_error("no such field '" + in.name + "' on a value of type " +
+                                         std::string(kind_name(o.kind()))));
+    const value* p = o.find(std::string_view(in.name));
+    if (in.op == opcode::test_select) return give(out, value(p != nullptr));
+    if (!p) return give(out, value::make_error("no such key: '" + in.name + "'"));
+    if (&o == &tmp) return give(out, *p);
+    return *p;
+  }
+
+  const value& eval_make_list(const inst& in, frame& f, value& out) const {
+    list l;
+    l.reserve(in.args.size());
+    detail::exceptional_acc ex;
+    for (auto c : in.args) {
+      value tmp;
+      const value& v = eval(c, f, tmp);
+      ex.add(v);
+      l.push_back(&v == &tmp ? std::move(tmp) : v);
+    }
+    if (ex.any) return give(out, std::move(ex.acc));
+    return give(out, value(std::move(l)));
+  }
+
+  const value& eval_make_map(const inst& in, frame& f, value& out) const {
+    map_entries m;
+    detail::exceptional_acc ex;
+    for (std::size_t k = 0; k + 1 < in.args.size(); k += 2) {
+      value t1, t2;
+      const value& key = eval(in.args[k], f, t1);
+      const value& val = eval(in.args[k + 1], f, t2);
+      ex.add(key);
+      ex.add(val);
+      m.emplace_back(key, val);
+    }
+    if (ex.any) return give(out, std::move(ex.acc));
+    return give(out, value::make_map(std::move(m)));
+  }
+
+  const value& eval_unary(const inst& in, frame& f, value& out) const {
+    value tmp;
+    const value& v = eval(in.args[0], f, tmp);
+    if (in.op == opcode::logical_not && v.is_bool()) return give(out, value(!v.as_bool()));
+    if (v.is_exceptional()) return keep(v, tmp, out);
+    if (in.op == opcode::logical_not) return give(out, detail::no_overload("!_", v));
+    return give(out, detail::negate_value(v));
+  }
+
+  const value& eval_conditional(const inst& in, frame& f, value& out) const {
+    value tmp;
+    const value& c = eval(in.args[0], f, tmp);
+    if (c.is_bool()) {
+      value t2;
+      const value& r = eval(in.args[c.as_bool() ? 1 : 2], f, t2);
+      return keep(r, t2, out);
+    }
+    if (c.is_exceptional()) return keep(c, tmp, out);
+    return give(out, detail::no_overload("_?_:_", c));
+  }
+
+  const value& eval_compare(const inst& in, frame& f, value& out) const {
+    value t1, t2;
+    const value& a = eval(in.args[0], f, t1);
+    if (const inst& rhs = code_[in.args[1]];
+        rhs.op == opcode::constant && !a.is_exceptional() && !consts_[rhs.a].is_exceptional()) {
+      // Hot path: a member, a local or a placeholder against a constant (`s.role in [...]`).
+      const value& c = consts_[rhs.a];
+      int r = compare_bool(in.op, a, c);
+      return give(out, r >= 0 ? value(r == 1) : compare_op(in.op, a, c));
+    }
+    const value& b = eval(in.args[1], f, t2);
+    if (a.is_exceptional() || b.is_exceptional()) {
+      if (a.is_exceptional() && b.is_exceptional()) return give(out, detail::merge_exceptional(a, b));
+      return a.is_exceptional() ? keep(a, t1, out) : keep(b, t2, out);
+    }
+    return give(out, compare_op(in.op, a, b));
+  }
+
+  const value& eval_arith(const inst& in, frame& f, value& out) const {
+    value t1, t2;
+    const value& a = eval(in.args[0], f, t1);
+    const value& b = eval(in.args[1], f, t2);
+    if (a.is_exceptional() || b.is_exceptional()) {
+      if (a.is_exceptional() && b.is_exceptional()) return give(out, detail::merge_exceptional(a, b));
+      return a.is_exceptional() ? keep(a, t1, out) : keep(b, t2, out);
+    }
+    return give(out, detail::arith(in.arith_op, a, b));
   }
 
   /// The comparison as 0/1, or -1 when its result is not a bool (the general path decides).
@@ -512,6 +536,13 @@ class program {
       ex.add(*av[k]);
     }
     if (ex.any) return give(out, std::move(ex.acc));
+    return apply_call(in, n, av, tmps, out);
+  }
+
+  /// A call's function on its arguments' values (apart from eval_call: off the recursion).
+  [[gnu::noinline]] const value& apply_call(const inst& in, std::size_t n, const std::array<const value*, 4>& av,
+                                            std::array<value, 4>& tmps, value& out) const {
+    using detail::builtin;
     const value& a = *av[0];
     auto arity = [&](std::size_t lo, std::size_t hi) { return n >= lo && n <= hi; };
     auto bad_arity = [&]() -> const value& {
