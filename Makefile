@@ -44,7 +44,7 @@ sanitize: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -L sanitize
 
-# A target's budget: FUZZ_RUNS inputs (see scripts/fuzz-smoke). The journal reader's target
+# A target's budget: FUZZ_RUNS inputs (see scripts/fuzz-smoke).
 fuzz-smoke: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DEVENHAND_BUILD_FUZZERS=ON -DEVENHAND_BUILD_TESTS=OFF -DEVENHAND_BUILD_BENCHMARKS=OFF \
