@@ -54,7 +54,7 @@ fuzz-smoke: deps
 	FUZZ_RUNS=80000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_loader tests/fuzz/corpus/loader $(FUZZ_SECONDS)
 	FUZZ_RUNS=60000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_application tests/fuzz/corpus/application $(FUZZ_SECONDS)
 	FUZZ_RUNS=60000 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_case tests/fuzz/corpus/case $(FUZZ_SECONDS)
-	FUZZ_RUNS=30000 FUZZ_MAX_LEN=16384 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_journal tests/fuzz/corpus/journal $(FUZZ_SECONDS)
+	FUZZ_RUNS=10000 FUZZ_MAX_LEN=16384 scripts/fuzz-smoke $(BUILD_FUZZ)/tests/fuzz/fuzz_journal tests/fuzz/corpus/journal $(FUZZ_SECONDS)
 
 bench: build
 	$(BUILD)/tests/bench/evenhand_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

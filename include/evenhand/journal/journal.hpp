@@ -305,7 +305,10 @@ class line_source {
 
   explicit line_source(std::string_view text, std::size_t block = default_block) : text_(text), block_(block) {}
   line_source(int fd, const std::filesystem::path& path, std::size_t block = default_block) : fd_(fd), path_(path), block_(block) {
-    buf_.resize(block_);
+    // A small file gets a small buffer: the block is for long journals.
+    struct stat st {};
+    std::uint64_t size = ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : block_;
+    buf_.resize(static_cast<std::size_t>(std::clamp<std::uint64_t>(size + 1, std::min<std::size_t>(block_, 4096), block_)));
   }
 
   /// The next block of complete lines into `out` (views valid until the next call); false
