@@ -381,7 +381,7 @@ static void test_journal(const char* scratch) {
   evenhand_journal* j = NULL;
   CHECK(evenhand_journal_open(path, shared_rules, "hall-secret", &j, NULL) == EVENHAND_OK);
   CHECK(evenhand_journal_append(j, texts[0], lengths[0], NULL, NULL, EVENHAND_SYNCED, &seq, NULL, NULL) == EVENHAND_OK);
-  CHECK(seq == (uint64_t)(2 + THREADS * APPLICATIONS));
+  CHECK(seq == (uint64_t)(3 + THREADS * APPLICATIONS));
   evenhand_journal_close(j);
   char torn[4096];
   snprintf(torn, sizeof torn, "%s.torn.1", path);
