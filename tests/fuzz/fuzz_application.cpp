@@ -9,6 +9,7 @@
 #include <evenhand/standard/loader.hpp>
 
 #include "canonical_json.hpp"
+#include "demo_ruleset.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,19 +20,7 @@
 
 namespace {
 
-/// rulesets/cn-demo, loaded once (EVENHAND_RULESET names another).
-const evenhand::standard::ruleset& rules() {
-  static const std::shared_ptr<const evenhand::standard::ruleset> loaded = [] {
-    const char* dir = std::getenv("EVENHAND_RULESET");
-    auto r = evenhand::standard::load_ruleset(dir ? dir : EVENHAND_SOURCE_DIR "/rulesets/cn-demo");
-    if (!r.rules) {
-      std::fprintf(stderr, "fuzz_application: the ruleset does not load:\n%s", evenhand::render_text(r.problems).c_str());
-      std::abort();
-    }
-    return r.rules;
-  }();
-  return *loaded;
-}
+const evenhand::standard::ruleset& rules() { return evenhand::fuzz::demo_ruleset(); }
 
 void read_and_decide(std::string_view text) {
   evenhand::diagnostics problems;

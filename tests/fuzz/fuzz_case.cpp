@@ -7,6 +7,7 @@
 #include <evenhand/supervise/supervise.hpp>
 
 #include "canonical_json.hpp"
+#include "demo_ruleset.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -17,19 +18,7 @@
 
 namespace {
 
-/// rulesets/cn-demo, loaded once (EVENHAND_RULESET names another).
-const evenhand::standard::ruleset& rules() {
-  static const std::shared_ptr<const evenhand::standard::ruleset> loaded = [] {
-    const char* dir = std::getenv("EVENHAND_RULESET");
-    auto r = evenhand::standard::load_ruleset(dir ? dir : EVENHAND_SOURCE_DIR "/rulesets/cn-demo");
-    if (!r.rules) {
-      std::fprintf(stderr, "fuzz_case: the ruleset does not load:\n%s", evenhand::render_text(r.problems).c_str());
-      std::abort();
-    }
-    return r.rules;
-  }();
-  return *loaded;
-}
+const evenhand::standard::ruleset& rules() { return evenhand::fuzz::demo_ruleset(); }
 
 }  // namespace
 

@@ -181,6 +181,9 @@ struct journal_line {
   bool oversized = false;
 };
 
+/// Why an oversized line is not a record.
+inline std::string oversized_line() { return "the line is longer than " + std::to_string(max_record_bytes) + " bytes"; }
+
 [[noreturn]] inline void throw_errno(int err, const std::string& what) {
   throw std::system_error(err, std::generic_category(), what);
 }
@@ -414,7 +417,7 @@ inline verification verify_lines(line_source& source) {
   while (source.next(lines))
     for (const auto& l : lines) {
       bool parsed = !l.oversized && parse_record_into(r, l.text, &why);
-      if (l.oversized) why = "the line is longer than " + std::to_string(max_record_bytes) + " bytes";
+      if (l.oversized) why = oversized_line();
       if (!chain.add(l.number, parsed ? &r : nullptr, why, l.next_offset)) return chain.result();
     }
   if (!source.tail().empty()) chain.tail(source.lines() + 1, source.tail());

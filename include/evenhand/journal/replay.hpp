@@ -642,7 +642,7 @@ verification read_journal(line_source& source, unsigned threads, StartBlock&& st
     start_block(lines.size());
     parallel_for(lines.size(), threads, [&](std::size_t i) {
       if (lines[i].oversized) {
-        why[i] = "the line is longer than " + std::to_string(max_record_bytes) + " bytes";
+        why[i] = oversized_line();
         return;
       }
       // Each thread parses into one record, reused: its strings keep their room. It is moved
