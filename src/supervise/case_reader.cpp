@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <span>
 
 namespace evenhand::supervise {
@@ -298,12 +299,17 @@ void case_reader::read_events(const node& events, const standard::item& item, ca
       } else if (!item.deadlines.extension) {
         error(*days, "E508", "item " + item.code + " allows no extension of its legal limit",
               "its standard has no deadlines.extension");
-      } else if (extension + e.days > item.deadlines.extension->amount) {
+      } else if (e.days > item.deadlines.extension->amount - extension) {  // the sum, without overflow
+        const std::int64_t all = e.days > std::numeric_limits<std::int64_t>::max() - extension
+                                     ? std::numeric_limits<std::int64_t>::max()
+                                     : extension + e.days;
         error(*days, "E508",
-              "extensions of " + std::to_string(extension + e.days) + " working days in all are beyond the " +
+              "extensions of " + std::to_string(all) + " working days in all are beyond the " +
                   std::to_string(item.deadlines.extension->amount) + " the standard allows (deadlines.extension)");
       }
-      extension += e.days;
+      // Counted up to the most an int64 holds: days beyond any limit stay an error, not a wrap.
+      extension = e.days > std::numeric_limits<std::int64_t>::max() - extension ? std::numeric_limits<std::int64_t>::max()
+                                                                                 : extension + e.days;
     }
     c.events.push_back(std::move(e));
   });

@@ -319,6 +319,22 @@ TEST_CASE("supervise: an extension beyond what the standard allows is an error")
   CHECK(p[0].message.find("11 working days in all are beyond the 10") != std::string::npos);
 }
 
+TEST_CASE("supervise: extensions of the most days an int64 holds are an error, summed without overflow") {
+  // Found while writing fuzz_case: the reader summed the days of every extension as it went,
+  // and the second of these overflowed (undefined behaviour; UBSan stops the test binary).
+  const std::string huge = "9223372036854775807";
+  const std::string text = national_day_2025 +
+                           "  - { at: 2025-10-20T10:00:00+08:00, kind: extension_granted, days: " + huge + " }\n"
+                           "  - { at: 2025-10-21T10:00:00+08:00, kind: extension_granted, days: " + huge + " }\n"
+                           "  - { at: 2025-10-22T10:00:00+08:00, kind: extension_granted, days: 1 }\n";
+  auto p = shared().problems(text);
+  REQUIRE(p.size() == 3);
+  for (const auto& d : p) {
+    CHECK(d.code == "E508");
+    CHECK(d.message.find(huge + " working days in all are beyond the 10") != std::string::npos);
+  }
+}
+
 TEST_CASE("supervise: art. 32 — no notice within 5 working days means accepted on receipt") {
   // Received Tue 2026-02-10; 5 working days → 02-24 (02-11, 02-12, 02-13, 02-14, 02-24).
   const std::string received = R"(
