@@ -2,6 +2,7 @@
 #include <evenhand/detail/value_json.hpp>
 #include <evenhand/digest.hpp>
 #include <evenhand/eval/application.hpp>
+#include <evenhand/expr/parser.hpp>
 
 #include "../yaml_guard.hpp"
 #include "document.hpp"
@@ -451,7 +452,9 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   return true;
 }
 
-constexpr std::size_t max_depth = 64;
+/// How deep the text may nest: the one nesting limit (expr::parse_limits::max_depth), which
+/// keeps yaml-cpp's recursion and the reader's within a hall thread's stack.
+constexpr std::size_t max_depth = expr::parse_limits{}.max_depth;
 
 }  // namespace
 
