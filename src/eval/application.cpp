@@ -231,7 +231,9 @@ class app_reader {
       if (!prefix.empty()) {
         std::memcpy(buffer, prefix.data(), prefix.size());
         buffer[prefix.size()] = '.';
-        std::memcpy(buffer + prefix.size() + 1, k.data(), k.size());
+        // An empty key (YAML's bare `?`) may have no characters at all: memcpy from null is
+        // undefined even for none.
+        if (!k.empty()) std::memcpy(buffer + prefix.size() + 1, k.data(), k.size());
         path = {buffer, prefix.size() + 1 + k.size()};
       }
       const field_index::entry* e = item.find_path(path);

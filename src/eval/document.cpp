@@ -154,10 +154,31 @@ struct json_handler {
   bool on_comment(json::string_view, json::error_code&) { return true; }
 };
 
+/// A scalar's text as UTF-8. The text read was checked as UTF-8 before yaml-cpp saw it, yet
+/// yaml-cpp 0.7 decodes the escapes `\N` and `\_` of a double-quoted scalar (U+0085, U+00A0) to
+/// the single bytes 0x85 and 0xA0: each byte that starts no UTF-8 sequence is taken for the
+/// code point of its value, which gives those two characters as they were written.
+std::string_view utf8_text(std::string_view s, document_builder& b) {
+  if (evenhand::detail::first_invalid_utf8(s) == std::string_view::npos) return s;
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (const char* p = s.data(); p != s.data() + s.size();) {
+    if (std::size_t n = evenhand::detail::utf8_sequence(p, s.data() + s.size())) {
+      out.append(p, n);
+      p += n;
+    } else {
+      const auto c = static_cast<unsigned char>(*p++);
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return b.keep(out);
+}
+
 void copy_yaml(const YAML::Node& n, document_builder& b, bool as_key) {
   std::size_t offset = n.Mark().is_null() ? 0 : static_cast<std::size_t>(n.Mark().pos);
   if (as_key) {
-    b.add_key(n.IsScalar() ? std::string_view(n.Scalar()) : std::string_view(), offset);
+    b.add_key(n.IsScalar() ? utf8_text(n.Scalar(), b) : std::string_view(), offset);
     return;
   }
   if (n.IsMap()) {
@@ -172,7 +193,7 @@ void copy_yaml(const YAML::Node& n, document_builder& b, bool as_key) {
     for (const auto& item : n) copy_yaml(item, b, false);
     b.close();
   } else if (n.IsScalar()) {
-    b.add_value(document::kind::scalar, n.Scalar(), offset);
+    b.add_value(document::kind::scalar, utf8_text(n.Scalar(), b), offset);
   } else {
     b.add_value(document::kind::null, {}, offset);
   }

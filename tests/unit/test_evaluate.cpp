@@ -1,3 +1,4 @@
+#include <evenhand/detail/utf8.hpp>
 #include <evenhand/eval/decision_json.hpp>
 #include <evenhand/eval/ruleset_tests.hpp>
 #include <evenhand/standard/loader.hpp>
@@ -132,6 +133,39 @@ TEST_CASE("evaluate: application errors are located and stop evaluation") {
   p = errors_of("{ item: [");
   REQUIRE_FALSE(p.empty());
   CHECK(p[0].code == "E400");
+}
+
+TEST_CASE("evaluate: a key left empty (YAML's bare '?') under a record is an unknown member, located") {
+  // Found by fuzz_application: the empty key has no text at all, and the reader copied its
+  // (null) characters with memcpy, undefined even for none (UBSan stops the test binary).
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  for (const char* text : {"item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nfields:\n  applicant: { ? : x }\n",
+                           "item: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\nfields:\n  applicant:\n    ?\n    : x\n"}) {
+    INFO(text);
+    diagnostics problems;
+    CHECK_FALSE(eval::read_application(text, "app.yaml", *loaded.rules, problems));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].code == "E401");
+    CHECK(problems[0].where.line >= 4);
+    CHECK(problems[0].message.find("has no field 'applicant.'") != std::string::npos);
+  }
+}
+
+TEST_CASE("evaluate: YAML's escapes \\N and \\_ in an application are the characters they stand for") {
+  // yaml-cpp decodes them to the single bytes 0x85 and 0xA0 (see fuzz_case's finding in
+  // test_supervise.cpp): the application's id went into its canonical form and decision as
+  // invalid UTF-8.
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  diagnostics problems;
+  auto app = eval::read_application("id: \"A\\N1\\_2\"\nitem: SCJG-XK-001\nsubmitted_at: 2026-02-10T09:30:00+08:00\n", "app.yaml",
+                                    *loaded.rules, problems);
+  INFO(render_text(problems));
+  REQUIRE(app);
+  CHECK(app->id == "A\u0085" "1\u00A0" "2");
+  CHECK(evenhand::detail::first_invalid_utf8(eval::canonical_form(*app)) == std::string_view::npos);
+  CHECK(evenhand::detail::first_invalid_utf8(eval::to_json(eval::evaluate(*loaded.rules, *app))) == std::string_view::npos);
 }
 
 TEST_CASE("evaluate: golden decisions for the demo ruleset's test applications, byte for byte") {

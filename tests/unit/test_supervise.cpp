@@ -16,6 +16,7 @@
 // Working days after 2026-09-18 (Fri):
 //   1 09-20  2 09-21  3 09-22  4 09-23  5 09-24  6 09-28  7 09-29  8 09-30  9 10-08 10 10-09
 //  11 10-10 12 10-12 13 10-13 14 10-14 15 10-15 16 10-16 17 10-19 … 26 10-30
+#include <evenhand/detail/utf8.hpp>
 #include <evenhand/standard/loader.hpp>
 #include <evenhand/supervise/supervise.hpp>
 
@@ -333,6 +334,18 @@ TEST_CASE("supervise: extensions of the most days an int64 holds are an error, s
     CHECK(d.code == "E508");
     CHECK(d.message.find(huge + " working days in all are beyond the 10") != std::string::npos);
   }
+}
+
+TEST_CASE("supervise: YAML's escapes \\N and \\_ are read as the characters they stand for, so the status is UTF-8") {
+  // Found by fuzz_case: yaml-cpp decodes "\N" (U+0085) and "\_" (U+00A0) to the single bytes
+  // 0x85 and 0xA0, and the case's reference went into the status's JSON as invalid UTF-8.
+  const std::string text = "item: TEST-JG-001\napplication: \"SW\\N2026\\_01\"\nreceived_at: 2026-02-10T09:30:00+08:00\n";
+  auto c = shared().read(text);
+  CHECK(c.application == "SW\u0085" "2026\u00A0" "01");
+  const std::string json = supervise::to_json(supervise::supervise(*shared().rules, *c.standard, c,
+                                                                   *timestamp::parse("2026-02-11T09:00:00+08:00")));
+  CHECK(evenhand::detail::first_invalid_utf8(json) == std::string_view::npos);
+  CHECK(json.find("\"application\":\"SW\u0085" "2026\u00A0" "01\"") != std::string::npos);
 }
 
 TEST_CASE("supervise: art. 32 — no notice within 5 working days means accepted on receipt") {
