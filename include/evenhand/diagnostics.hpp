@@ -196,6 +196,24 @@ class diagnostics {
     for (; first != last; ++first) push_back(*first);
     return items_.begin() + static_cast<std::ptrdiff_t>(at);
   }
+  /// Moves `other`'s diagnostics to the end, as push_back would add them one by one, each of its
+  /// "and N more" diagnostics merged into this one's counts (a ruleset's files, read apart).
+  void append(diagnostics&& other) {
+    for (std::size_t k = 0; k < other.items_.size(); ++k) {
+      const auto from = std::find_if(other.files_.begin(), other.files_.end(), [&](const file_count& f) { return f.summary == k; });
+      if (from == other.files_.end()) {
+        push_back(std::move(other.items_[k]));
+        continue;
+      }
+      file_count& f = count_for(from->file);
+      const severity worst = other.items_[k].level;
+      for (const auto& [code, n] : from->by_code) omit(f, code, worst, n);
+      // The counts by severity as they were, not all at the worst.
+      f.by_level[static_cast<std::size_t>(worst)] -= from->omitted;
+      for (std::size_t level = 0; level < f.by_level.size(); ++level) f.by_level[level] += from->by_level[level];
+    }
+    other.clear();
+  }
   /// Whether a diagnostic of `file` would be kept now, not only counted.
   bool has_room(std::string_view file) { return count_for(file).summary == none; }
   /// Counts a diagnostic of `file` that is not built because there is no room for it.
@@ -204,6 +222,16 @@ class diagnostics {
   std::size_t omitted() const noexcept {
     std::size_t n = 0;
     for (const auto& f : files_) n += f.omitted;
+    return n;
+  }
+  /// Diagnostics of `level` found, kept or only counted (a summary is not one of them).
+  std::size_t count(severity level) const noexcept {
+    std::size_t n = 0;
+    for (const auto& d : items_) n += d.level == level;
+    for (const auto& f : files_) {
+      n += f.by_level[static_cast<std::size_t>(level)];
+      if (f.summary != none && items_[f.summary].level == level) --n;
+    }
     return n;
   }
 
@@ -235,6 +263,7 @@ class diagnostics {
     std::size_t omitted = 0;
     std::size_t summary = none;  ///< the index of its "and N more" diagnostic
     std::vector<std::pair<std::string, std::size_t>> by_code;
+    std::array<std::size_t, 3> by_level{};  ///< omitted, by severity
   };
 
   file_count& count_for(std::string_view file) {
@@ -254,22 +283,29 @@ class diagnostics {
     return f;
   }
 
-  void omit(file_count& f, std::string_view code, severity level) {
+  /// Counts `n` diagnostics of `code` and `level` that are not kept, in `f`'s summary.
+  void omit(file_count& f, std::string_view code, severity level, std::size_t n = 1) {
     if (f.summary == none) {  // room after all: counted, as asked
       f.kept = max_diagnostics;
       count_for(f.file);
     }
     auto c = std::find_if(f.by_code.begin(), f.by_code.end(), [&](const auto& e) { return e.first == code; });
     if (c == f.by_code.end()) {
-      f.by_code.emplace_back(std::string(code), 1);
+      f.by_code.emplace_back(std::string(code), n);
       std::sort(f.by_code.begin(), f.by_code.end());
     } else {
-      ++c->second;
+      c->second += n;
     }
-    ++f.omitted;
+    f.omitted += n;
+    f.by_level[static_cast<std::size_t>(level)] += n;
     diagnostic& d = items_[f.summary];
     if (static_cast<int>(level) < static_cast<int>(d.level)) d.level = level;  // error < warning < note
-    // "and 9900 more of the same kinds: E401 ×9899, E402 ×1（另有9900条同类问题未列出）"
+    write_summary(f);
+  }
+
+  /// "and 9900 more of the same kinds: E401 ×9899, E402 ×1（另有9900条同类问题未列出）"
+  void write_summary(const file_count& f) {
+    diagnostic& d = items_[f.summary];
     const std::string n = std::to_string(f.omitted);
     d.message.assign("and ").append(n).append(" more of the same kinds: ");
     for (std::size_t i = 0; i < f.by_code.size(); ++i) {

@@ -37,8 +37,9 @@ int lint_command(const arguments& args) {
     return bad_input;
   }
   auto loaded = standard::load_ruleset(dir);
-  std::size_t errors = 0, warnings = 0;
-  for (const auto& d : loaded.problems) (d.level == severity::error ? errors : warnings) += 1;
+  // Those past a file's hundred included, which its last diagnostic only counts.
+  const std::size_t errors = loaded.problems.count(severity::error);
+  const std::size_t warnings = loaded.problems.count(severity::warning) + loaded.problems.count(severity::note);
   if (format == "json") {
     std::string out = "{\"problems\":" + render_json(loaded.problems) + ",\"errors\":" + std::to_string(errors) +
                       ",\"warnings\":" + std::to_string(warnings) + "}\n";

@@ -6,6 +6,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
+#include <array>
 
 namespace evenhand::eval::detail {
 
@@ -259,13 +260,36 @@ void document::locate_json(std::string_view text) noexcept {
 }
 
 bool document::has_duplicate_keys() const {
+  // A key is compared only with the earlier keys of its map that share a cheap 6-bit hash of
+  // it (its size and three of its bytes): a valid application's maps cost about one pass over
+  // their keys. A map of more keys than that suits is sorted.
+  constexpr std::size_t small = 48;
+  auto hash = [](std::string_view t) {
+    std::uint64_t h = (t.size() + 1) * 0x9E3779B97F4A7C15ull;
+    if (!t.empty())
+      h ^= (std::uint64_t{static_cast<unsigned char>(t.front())} << 8 | std::uint64_t{static_cast<unsigned char>(t.back())} << 16 |
+            std::uint64_t{static_cast<unsigned char>(t[t.size() / 2])} << 24) *
+           0xC2B2AE3D27D4EB4Full;
+    return static_cast<std::uint8_t>(h >> 58);
+  };
+  std::array<std::uint8_t, small> hashes;
+  std::array<std::string_view, small> texts;
   static thread_local std::vector<std::string_view> keys;
   for (const node& m : nodes_) {
     if (!m.is_map() || m.size < 2) continue;
-    if (m.size <= 16) {
-      for (std::uint32_t j = nodes_[m.first].next; j != none; j = nodes_[j].next)
-        for (std::uint32_t i = m.first; i != j; i = nodes_[i].next)
-          if (nodes_[i].text == nodes_[j].text) return true;
+    if (m.size <= small) {
+      std::uint64_t mask = 0;
+      std::size_t n = 0;
+      for (std::uint32_t i = m.first; i != none; i = nodes_[i].next, ++n) {
+        const std::string_view t = nodes_[i].text;
+        const std::uint8_t h = hash(t);
+        if (mask >> h & 1)
+          for (std::size_t j = 0; j < n; ++j)
+            if (hashes[j] == h && texts[j] == t) return true;
+        mask |= std::uint64_t{1} << h;
+        hashes[n] = h;
+        texts[n] = t;
+      }
       continue;
     }
     keys.clear();

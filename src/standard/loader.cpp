@@ -1688,8 +1688,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
     for (auto& t : pool) t.join();
   }
   for (auto& o : outcomes) {
-    result.problems.insert(result.problems.end(), std::make_move_iterator(o.problems.begin()),
-                           std::make_move_iterator(o.problems.end()));
+    result.problems.append(std::move(o.problems));
     if (o.loaded) rules->items.push_back(std::move(*o.loaded));
   }
   std::stable_sort(rules->items.begin(), rules->items.end(), [](const item& a, const item& b) {

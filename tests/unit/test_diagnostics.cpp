@@ -95,6 +95,7 @@ TEST_CASE("diagnostics keep the first 100 of a file, then count the rest by code
   // Of the 150 left out, every fifth is E402.
   CHECK(more.message == "and 150 more of the same kinds: E401 ×120, E402 ×30（另有150条同类问题未列出）");
   CHECK(ds.omitted() == 150);
+  CHECK(ds.count(severity::error) == 250);
   CHECK_FALSE(ds.has_room("app.json"));
   CHECK(render_text(ds).find("app.json: error: and 150 more of the same kinds") != std::string::npos);
   CHECK(render_json(ds).find("\"message\":\"and 150 more of the same kinds") != std::string::npos);
@@ -119,6 +120,8 @@ TEST_CASE("diagnostics: exactly 100 need no summary; one counted without being b
   CHECK(ds.back().level == severity::error);
   CHECK(has_errors(ds));  // an error past the cap still fails the input
   CHECK(ds.back().message == "and 2 more of the same kinds: E305 ×1, W401 ×1（另有2条同类问题未列出）");
+  CHECK(ds.count(severity::warning) == 101);  // the summary itself is none of them
+  CHECK(ds.count(severity::error) == 1);
 }
 
 TEST_CASE("render_text puts the caret under a character after CJK text, two columns each") {
@@ -194,4 +197,19 @@ TEST_CASE("a diagnostic given a whole long line keeps its window, and the caret 
   const std::size_t caret_col = evenhand::detail::display_width(caret) - 1;
   std::size_t bar = shown.find("||") + 1;
   CHECK(evenhand::detail::display_width(std::string_view(shown).substr(0, bar)) == caret_col);
+}
+
+TEST_CASE("diagnostics appended from another collection keep their counts") {
+  diagnostics file;
+  for (int i = 0; i < 130; ++i) file.push_back(numbered("items/a.yaml", i < 120 ? "E302" : "W401", i, i < 120 ? severity::error : severity::warning));
+  diagnostics all;
+  all.push_back(numbered("ruleset.yaml", "E305", 0));
+  all.append(std::move(file));
+  REQUIRE(all.size() == 1 + 100 + 1);
+  CHECK(all.back().where.file == "items/a.yaml");
+  CHECK(all.back().message == "and 30 more of the same kinds: E302 ×20, W401 ×10（另有30条同类问题未列出）");
+  CHECK(all.back().level == severity::error);
+  CHECK(all.count(severity::error) == 121);
+  CHECK(all.count(severity::warning) == 10);
+  CHECK(all.omitted() == 30);
 }
