@@ -1,6 +1,7 @@
 // Loads working-day calendar years from YAML and reports every problem with its position.
 #include <evenhand/calendar_loader.hpp>
 #include <evenhand/diagnostics.hpp>
+#include <evenhand/digest.hpp>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -285,19 +286,8 @@ std::optional<workday_calendar> load_calendar_directory(const std::filesystem::p
                                                         std::vector<calendar_load_error>& errors) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::directory_iterator it(dir, ec);
+  std::vector<fs::path> files = ruleset_layout::calendar_files(dir, ec);
   if (ec) return std::nullopt;
-  std::vector<fs::path> files;
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) return std::nullopt;
-    std::error_code type_ec;
-    if (it->path().extension() == ".yaml" && it->is_regular_file(type_ec)) files.push_back(it->path());
-  }
-  if (ec) return std::nullopt;
-  // Directory order is unspecified; sort so errors come out the same on every machine.
-  std::sort(files.begin(), files.end(),
-            [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
-
   workday_calendar calendar(std::move(name));
   if (files.empty())
     errors.push_back({dir.string(), 1, 1, "no calendar files (YYYY.yaml) in this directory"});

@@ -1,9 +1,11 @@
 // SHA-256 digests (OpenSSL libcrypto) of bytes, files and whole rulesets.
 //
-// A ruleset's digest covers every file under its directory (dot-files excluded), in the byte
-// order of their relative paths with '/' separators, each framed by its path and length so
-// that moving bytes between files changes the digest. The file system's listing order,
-// timestamps and permissions play no part: the same files give the same digest anywhere.
+// A ruleset's digest covers exactly the files that decide (ruleset.yaml, the item files, the
+// named calendar's year files), in the byte order of their relative paths with '/' separators,
+// each framed by its path and length so that moving bytes between files changes the digest.
+// Ruleset tests, notes and READMEs beside them do not decide, so they do not change it. The
+// file system's listing order, timestamps and permissions play no part: the same files give the
+// same digest anywhere.
 #pragma once
 
 #include <openssl/evp.h>
@@ -126,36 +128,86 @@ struct ruleset_file {
   std::string bytes;
 };
 
-/// Reads every regular file under `root` (dot-files and dot-directories excluded), sorted by
-/// relative path. Returns nullopt and sets `error` when the directory or a file is unreadable.
+/// Where a ruleset keeps the files that decide. The loader lists them through these functions,
+/// and the digest reads what they list, so the two cannot drift apart.
+namespace ruleset_layout {
+
+/// The regular files directly in `dir` whose extension is one of `extensions`, sorted by name.
+/// An unreadable directory sets `ec`.
+inline std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir,
+                                                   std::initializer_list<std::string_view> extensions,
+                                                   std::error_code& ec) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  fs::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string ext = it->path().extension().string();
+    std::error_code type_ec;
+    if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end() && it->is_regular_file(type_ec))
+      files.push_back(it->path());
+  }
+  // Directory order is unspecified: sort so loading and digests are the same on every machine.
+  std::sort(files.begin(), files.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+  return files;
+}
+
+/// The item standards: `items/*.yaml` and `items/*.yml`.
+inline std::vector<std::filesystem::path> item_files(const std::filesystem::path& root, std::error_code& ec) {
+  return files_in(root / "items", {".yaml", ".yml"}, ec);
+}
+
+/// The directory of the calendar `ruleset.yaml` names.
+inline std::filesystem::path calendar_directory(const std::filesystem::path& root, std::string_view calendar) {
+  return root / "calendars" / std::filesystem::path(std::string(calendar));
+}
+
+/// A calendar's year files: `<dir>/*.yaml`.
+inline std::vector<std::filesystem::path> calendar_files(const std::filesystem::path& dir, std::error_code& ec) {
+  return files_in(dir, {".yaml"}, ec);
+}
+
+}  // namespace ruleset_layout
+
+/// Reads the files of the ruleset at `root` that decide: `ruleset.yaml`, the item files and the
+/// year files of `calendar` (the name `ruleset.yaml` gives; empty for none), with paths relative
+/// to `root`, sorted. Returns nullopt and sets `error` when the directory or a file is unreadable.
 inline std::optional<std::vector<ruleset_file>> read_ruleset_files(const std::filesystem::path& root,
-                                                                   std::string& error) {
+                                                                   std::string_view calendar, std::string& error) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
     error = root.string() + ": not a directory";
     return std::nullopt;
   }
-  std::vector<ruleset_file> files;
-  fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.filename().string().starts_with(".")) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
+  std::vector<fs::path> paths{root / "ruleset.yaml"};
+  auto add = [&](std::vector<fs::path> found, const fs::path& dir) {
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      error = dir.string() + ": " + ec.message();
+      return false;
     }
-    if (!it->is_regular_file(ec)) continue;
+    ec.clear();
+    paths.insert(paths.end(), found.begin(), found.end());
+    return true;
+  };
+  if (!add(ruleset_layout::item_files(root, ec), root / "items")) return std::nullopt;
+  if (!calendar.empty()) {
+    fs::path dir = ruleset_layout::calendar_directory(root, calendar);
+    if (!add(ruleset_layout::calendar_files(dir, ec), dir)) return std::nullopt;
+  }
+  std::vector<ruleset_file> files;
+  for (const fs::path& p : paths) {
     std::ifstream in(p, std::ios::binary);
     if (!in) {
       error = p.string() + ": cannot read";
       return std::nullopt;
     }
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    files.push_back({fs::relative(p, root).generic_string(), std::move(bytes)});
-  }
-  if (ec) {
-    error = root.string() + ": " + ec.message();
-    return std::nullopt;
+    if (in.bad()) {
+      error = p.string() + ": cannot read";
+      return std::nullopt;
+    }
+    files.push_back({p.lexically_relative(root).generic_string(), std::move(bytes)});
   }
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   return files;

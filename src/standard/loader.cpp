@@ -1573,7 +1573,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
           if (auto cal = nonempty_text(r, m.required("calendar"), "ruleset.calendar")) {
             rules->calendar_name = *cal;
             std::vector<calendar_load_error> errors;
-            fs::path dir = root / "calendars" / *cal;
+            fs::path dir = ruleset_layout::calendar_directory(root, *cal);
             if (cal->find('/') != std::string::npos || cal->find("..") != std::string::npos || !fs::is_directory(dir)) {
               r.error(m.get("calendar"), "E307", "no calendar directory calendars/" + *cal,
                       "calendars live in calendars/<name>/<year>.yaml");
@@ -1636,12 +1636,8 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
   context.fields = rules->fields;
   context.materials = rules->materials;
 
-  std::vector<fs::path> item_files;
   std::error_code ec;
-  for (fs::directory_iterator it(root / "items", ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file() && (it->path().extension() == ".yaml" || it->path().extension() == ".yml"))
-      item_files.push_back(it->path());
-  std::sort(item_files.begin(), item_files.end());
+  std::vector<fs::path> item_files = ruleset_layout::item_files(root, ec);
   // Items are independent: load them on several threads, each with its own parse of the shared
   // YAML (yaml-cpp nodes are not safe to share between threads), and merge the results in file
   // order, so the outcome is the same whatever the thread count.
@@ -1711,7 +1707,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
     }
   }
   std::string digest_error;
-  if (auto files = read_ruleset_files(root, digest_error)) rules->digest = ruleset_digest(std::move(*files));
+  if (auto files = read_ruleset_files(root, rules->calendar_name, digest_error)) rules->digest = ruleset_digest(std::move(*files));
   if (!has_errors(result.problems)) result.rules = std::move(rules);
   return result;
 }

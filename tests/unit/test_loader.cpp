@@ -294,3 +294,23 @@ TEST_CASE("loader: a file's problems past a hundred are counted in one last diag
   CHECK(l.problems.back().where.file == "item.yaml");
   CHECK(l.problems.back().message == "and 50 more of the same kinds: E302 ×50（另有50条同类问题未列出）");
 }
+
+TEST_CASE("loader: the ruleset digest covers what decides, not the notes beside it") {
+  // A stray note, a README or a changed ruleset test is no new version: replay must not treat
+  // an editor's note as a change of the rules. A changed item or calendar year is one.
+  const fs::path copy = fs::temp_directory_path() / "evenhand-digest-scope";
+  fs::remove_all(copy);
+  fs::copy(source_dir / "rulesets/cn-demo", copy, fs::copy_options::recursive);
+  auto first = standard::load_ruleset(copy);
+  REQUIRE(first.rules);
+  std::ofstream(copy / "NOTES.txt") << "待核：第十二条的现行文本\n";
+  std::ofstream(copy / "tests/food-business-licence.yaml", std::ios::app) << "\n# reviewed\n";
+  auto with_notes = standard::load_ruleset(copy);
+  REQUIRE(with_notes.rules);
+  CHECK(with_notes.rules->digest == first.rules->digest);
+  std::ofstream(copy / "items/food-business-licence.yaml", std::ios::app) << "\n# reviewed\n";
+  auto changed = standard::load_ruleset(copy);
+  REQUIRE(changed.rules);
+  CHECK(changed.rules->digest != first.rules->digest);
+  fs::remove_all(copy);
+}

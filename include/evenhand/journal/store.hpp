@@ -56,7 +56,7 @@ class ruleset_store {
       throw std::runtime_error(ruleset_dir.string() + " does not load: " + first_error(loaded.problems));
     }
     std::string error;
-    auto files = read_ruleset_files(ruleset_dir, error);
+    auto files = read_ruleset_files(ruleset_dir, loaded.rules->calendar_name, error);
     if (!files) throw std::system_error(std::make_error_code(std::errc::io_error), error);
     snapshot_result r;
     r.digest = ruleset_digest(*files);
@@ -67,7 +67,7 @@ class ruleset_store {
     std::error_code ec;
     if (fs::is_directory(r.directory, ec)) {
       std::string e2;
-      auto stored = read_ruleset_files(r.directory, e2);
+      auto stored = read_ruleset_files(r.directory, loaded.rules->calendar_name, e2);
       if (!stored || ruleset_digest(*stored) != r.digest)
         throw std::runtime_error(r.directory.string() + " exists but does not hold " + r.digest +
                                  "; the store is damaged: move that directory aside and snapshot again");
