@@ -142,6 +142,19 @@ TEST_CASE("loader: an expression's error points inside the YAML scalar") {
   CHECK(d.hint == "did you mean 'scope'?");
 }
 
+TEST_CASE("loader: a matches() pattern RE2 rejects is located at the pattern in the YAML line") {
+  std::string text = valid_text();
+  std::string from = "require: is_uscc(applicant.uscc)";
+  text.replace(text.find(from), from.size(), "require: applicant.uscc.matches(\"^(统一|社会[0-9A-Z]{16}$\")");
+  auto l = load(text);
+  CHECK_FALSE(l.item);
+  REQUIRE(l.has("E207", 22));
+  const auto& d = *std::find_if(l.problems.begin(), l.problems.end(), [](const auto& d) { return d.code == "E207"; });
+  CHECK(d.where.column == 37);  // the pattern's opening quote, in characters
+  CHECK(d.where.length == 22);
+  CHECK(d.source_line.find("applicant.uscc.matches") != std::string::npos);
+}
+
 TEST_CASE("loader: all errors of a file are reported in one run") {
   std::string text = valid_text();
   text.replace(text.find("stage: acceptance"), 17, "stage: acceptence");
