@@ -155,6 +155,34 @@ TEST_CASE("loader: a matches() pattern RE2 rejects is located at the pattern in 
   CHECK(d.source_line.find("applicant.uscc.matches") != std::string::npos);
 }
 
+TEST_CASE("loader: a YAML syntax error in a file with Chinese text is located where it is") {
+  // libyaml counts positions in characters; a Chinese character is three bytes.
+  struct case_t {
+    const char* what;
+    std::string from, to;
+    std::uint32_t line, column;
+  };
+  const case_t cases[] = {
+      {"after Chinese text on the same line", "    message: 统一社会信用代码校验不通过。",
+       "    message: \"统一社会信用代码\\q校验不通过。\"", 24, 23},
+      {"an anchor below many Chinese lines", "    form: original", "    form: &a original", 30, 11},
+      {"a flow map left open after Chinese text", "basis: [XKF-42] }\noutputs", "basis: [XKF-42]\noutputs", 52, 1},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    std::string text = valid_text();
+    REQUIRE(text.find(c.from) != std::string::npos);
+    text.replace(text.find(c.from), c.from.size(), c.to);
+    auto l = load(text);
+    CHECK_FALSE(l.item);
+    REQUIRE(l.problems.size() == 1);
+    const auto& d = l.problems[0];
+    CHECK(d.code == "E300");
+    CHECK(d.where.line == c.line);
+    CHECK(d.where.column == c.column);
+  }
+}
+
 TEST_CASE("loader: all errors of a file are reported in one run") {
   std::string text = valid_text();
   text.replace(text.find("stage: acceptance"), 17, "stage: acceptence");
