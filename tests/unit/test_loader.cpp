@@ -183,6 +183,47 @@ TEST_CASE("loader: a YAML syntax error in a file with Chinese text is located wh
   }
 }
 
+TEST_CASE("loader: W401 reports each vague word of a text, located at the word") {
+  std::string text = valid_text();
+  const std::string from = "    name: 经营场所平面布局图\n";
+  REQUIRE(text.find(from) != std::string::npos);
+  // Line 28: three vague words, one inside a title (exempt), one 等 that is part of 等级.
+  text.replace(text.find(from), from.size(),
+               "    name: 《有关规定》要求的平面图、其他相关材料等级证明等\n");
+  // Line 24, double-quoted with an escape before the word: the column is still the word's.
+  const std::string msg = "    message: 统一社会信用代码校验不通过。\n";
+  REQUIRE(text.find(msg) != std::string::npos);
+  text.replace(text.find(msg), msg.size(), "    message: \"请\\t补正其它材料\"\n");
+  auto l = load(text);
+  INFO(l.dump());
+  REQUIRE(l.item);
+  std::vector<const diagnostic*> w;
+  for (const auto& d : l.problems)
+    if (d.code == "W401") w.push_back(&d);
+  REQUIRE(w.size() == 4);
+  // In file order, each at its word, underlined over the word's characters.
+  CHECK(w[0]->where.line == 24);
+  CHECK(w[0]->where.column == 20);
+  CHECK(w[0]->where.length == 2);
+  CHECK(w[0]->message.find("'其它'") != std::string::npos);
+  CHECK(w[1]->where.line == 28);
+  CHECK(w[1]->where.column == 24);
+  CHECK(w[1]->where.length == 2);
+  CHECK(w[1]->message.find("'其他'") != std::string::npos);
+  CHECK(w[2]->where.line == 28);
+  CHECK(w[2]->where.column == 26);
+  CHECK(w[2]->where.length == 2);
+  CHECK(w[2]->message.find("'相关'") != std::string::npos);
+  CHECK(w[3]->where.line == 28);
+  CHECK(w[3]->where.column == 34);
+  CHECK(w[3]->where.length == 1);
+  CHECK(w[3]->message.find("'等'") != std::string::npos);
+  // The caret is under the word in the rendered text.
+  const std::string shown = render_text(*w[1]);
+  CHECK(shown.find("\n      name: 《有关规定》要求的平面图、其他相关材料等级证明等\n"
+                   "                                        ^~~~\n") != std::string::npos);
+}
+
 TEST_CASE("loader: all errors of a file are reported in one run") {
   std::string text = valid_text();
   text.replace(text.find("stage: acceptance"), 17, "stage: acceptence");
