@@ -1548,7 +1548,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
     d.code = "E301";
     d.message = "cannot read " + ruleset_file.string();
     d.hint = "a ruleset is a directory with ruleset.yaml, calendars/ and items/";
-    d.where.file = ruleset_file.string();
+    d.where.file = "ruleset.yaml";  // relative to the ruleset, as every diagnostic of the loader
     result.problems.push_back(std::move(d));
     result.unreadable = true;
     return result;
@@ -1714,6 +1714,11 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
   if (auto files = read_ruleset_files(root, digest_error)) rules->digest = ruleset_digest(std::move(*files));
   if (!has_errors(result.problems)) result.rules = std::move(rules);
   return result;
+}
+
+void name_files_from(diagnostics& problems, const fs::path& root) {
+  for (auto& d : problems)
+    if (!d.where.file.empty() && fs::path(d.where.file).is_relative()) d.where.file = (root / d.where.file).string();
 }
 
 }  // namespace evenhand::standard
