@@ -6,6 +6,22 @@
 
 namespace evenhand::detail {
 
+namespace {
+
+/// The byte offset of a libyaml mark. libyaml counts a mark's index in characters, after the
+/// byte-order mark it skipped: in a file with Chinese text (three bytes a character) an index
+/// taken for a byte offset points lines too early.
+std::size_t byte_offset(std::string_view text, const yaml_mark_t& mark) {
+  std::size_t at = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  for (std::size_t chars = mark.index; chars > 0 && at < text.size(); --chars) {
+    ++at;
+    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+  }
+  return at;
+}
+
+}  // namespace
+
 std::optional<yaml_syntax_error> check_yaml_syntax(std::string_view text, std::size_t max_depth) {
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) return yaml_syntax_error{0, "out of memory"};
@@ -18,7 +34,7 @@ std::optional<yaml_syntax_error> check_yaml_syntax(std::string_view text, std::s
   };
   std::vector<open_collection> open;
   auto fail = [&](const yaml_event_t& e, std::string message) {
-    error = yaml_syntax_error{e.start_mark.index, std::move(message)};
+    error = yaml_syntax_error{byte_offset(text, e.start_mark), std::move(message)};
   };
   for (;;) {
     yaml_event_t event;
@@ -26,7 +42,7 @@ std::optional<yaml_syntax_error> check_yaml_syntax(std::string_view text, std::s
       yaml_syntax_error e;
       // A reader error (bytes that are not UTF-8, a control character) has no mark: libyaml
       // gives its byte offset apart.
-      e.offset = parser.error == YAML_READER_ERROR ? parser.problem_offset : parser.problem_mark.index;
+      e.offset = parser.error == YAML_READER_ERROR ? parser.problem_offset : byte_offset(text, parser.problem_mark);
       e.message = parser.problem ? parser.problem : "malformed YAML";
       if (parser.context) e.message = std::string(parser.context) + ": " + e.message;
       error = std::move(e);

@@ -370,17 +370,29 @@ inline std::string render_text(const diagnostic& d) {
     // tab-indented source, and two spaces under a CJK character, which takes two columns.
     const std::uint32_t column = d.source_column ? d.source_column : w.column;
     const std::string_view line = d.source_line;
+    auto width_at = [&](std::size_t i) -> std::size_t {
+      const std::size_t n = evenhand::detail::utf8_sequence(line.data() + i, line.data() + line.size());
+      return n > 1 ? evenhand::detail::display_width(evenhand::detail::utf8_decode(line.data() + i, n)) : 1;
+    };
     std::uint32_t col = 1;
-    for (std::size_t i = 0; i < line.size() && col < column; ++i) {
+    std::size_t i = 0;
+    for (; i < line.size() && col < column; ++i) {
       unsigned char c = static_cast<unsigned char>(line[i]);
       if ((c & 0xC0) == 0x80) continue;
-      const std::size_t n = evenhand::detail::utf8_sequence(line.data() + i, line.data() + line.size());
-      const std::size_t width = n > 1 ? evenhand::detail::display_width(evenhand::detail::utf8_decode(line.data() + i, n)) : 1;
-      out.append(width, c == '\t' ? '\t' : ' ');
+      out.append(width_at(i), c == '\t' ? '\t' : ' ');
       ++col;
     }
+    // The underline as wide as the characters it is under: a CJK character takes two columns.
+    std::size_t underline = 0;
+    std::uint32_t chars = 0;
+    for (; i < line.size() && chars < std::max<std::uint32_t>(w.length, 1); ++i) {
+      if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+      underline += width_at(i);
+      ++chars;
+    }
+    if (chars < w.length) underline += w.length - chars;  // past the line's end (or its window)
     out += '^';
-    for (std::uint32_t i = 1; i < w.length; ++i) out += '~';
+    out.append(underline > 1 ? underline - 1 : 0, '~');
     out += '\n';
   }
   if (!d.hint.empty()) out += "    hint: " + d.hint + "\n";

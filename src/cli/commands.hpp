@@ -39,6 +39,7 @@ int supervise_command(const arguments& args);
 inline std::shared_ptr<const standard::ruleset> load_or_report(const std::string& dir, const char* command) {
   auto loaded = standard::load_ruleset(dir);
   if (loaded.rules) return loaded.rules;
+  standard::name_files_from(loaded.problems, dir);
   for (const auto& d : loaded.problems)
     if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
   if (loaded.problems.empty()) std::fprintf(stderr, "evenhand %s: cannot read %s\n", command, dir.c_str());

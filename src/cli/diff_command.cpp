@@ -47,6 +47,7 @@ int diff_command(const arguments& args) {
     if (loaded[k].rules) continue;
     ok = false;
     std::fprintf(stderr, "evenhand diff: %s does not load:\n", positional[k].c_str());
+    standard::name_files_from(loaded[k].problems, positional[k]);
     for (const auto& d : loaded[k].problems)
       if (d.level == severity::error) std::fputs(render_text(d).c_str(), stderr);
   }

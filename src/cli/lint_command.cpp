@@ -37,6 +37,7 @@ int lint_command(const arguments& args) {
     return bad_input;
   }
   auto loaded = standard::load_ruleset(dir);
+  standard::name_files_from(loaded.problems, dir);
   // Those past a file's hundred included, which its last diagnostic only counts.
   const std::size_t errors = loaded.problems.count(severity::error);
   const std::size_t warnings = loaded.problems.count(severity::warning) + loaded.problems.count(severity::note);

@@ -271,6 +271,7 @@ int replay_command(const arguments& args) {
   }
   auto loaded = standard::load_ruleset(against);
   if (!loaded.rules) {
+    standard::name_files_from(loaded.problems, against);
     write(render_text(loaded.problems), stderr);
     std::fprintf(stderr, "evenhand replay: %s does not load\n", against.c_str());
     return loaded.unreadable ? bad_input : findings;

@@ -111,10 +111,15 @@ void skip(iterator& first, iterator last, const Context& ctx) {
   x3::skip_over(first, last, ctx);
 }
 
-/// An identifier that is not a keyword; its attribute is the name. Reserved words are errors.
+/// A name that is not a keyword (true, false, null, in); its attribute is the name. As an
+/// identifier (CEL's IDENT: a variable, a global function) a reserved word is an error; as a
+/// selector (SELECTOR: after a dot, a field name in a message literal) it is a name like any
+/// other, so `a.package()` and `msg.as` are CEL.
 struct identifier_parser : x3::parser<identifier_parser> {
   using attribute_type = std::string;
   static const bool has_attribute = true;
+  bool selector = false;
+  constexpr explicit identifier_parser(bool as_selector = false) : selector(as_selector) {}
 
   template <class It, class Context, class RContext, class Attribute>
   bool parse(It& first, const It& last, const Context& ctx, RContext&, Attribute& attr) const {
@@ -124,15 +129,16 @@ struct identifier_parser : x3::parser<identifier_parser> {
     while (p != last && ident_char(*p)) ++p;
     std::string_view word(first, static_cast<std::size_t>(p - first));
     if (word == "true" || word == "false" || word == "null" || word == "in") return false;
-    if (is_reserved(word))
-      fail(first, p, "E107", "'" + std::string(word) + "' is a reserved word and cannot name a field",
-           "rename the field, or quote it in a map literal");
+    if (!selector && is_reserved(word))
+      fail(first, p, "E107", "'" + std::string(word) + "' is a reserved word and cannot be a variable's or a function's name",
+           "a field of that name is read after a dot (x." + std::string(word) + "); rename a variable");
     x3::traits::move_to(std::string(word), attr);
     first = p;
     return true;
   }
 };
 const identifier_parser identifier{};
+const identifier_parser selector_name{true};
 
 /// A field name after '.': an identifier, or any text in backquotes (`content-type`).
 struct field_name_parser : x3::parser<field_name_parser> {
@@ -144,7 +150,7 @@ struct field_name_parser : x3::parser<field_name_parser> {
     skip(first, last, ctx);
     if (first == last || *first != '`') {
       std::string ignored;
-      return identifier.parse(first, last, ctx, rctx, ignored);
+      return selector_name.parse(first, last, ctx, rctx, ignored);
     }
     It p = first + 1;
     while (p != last && *p != '`' && *p != '\n') ++p;
@@ -743,7 +749,7 @@ const auto expr_list = -(expr % ',');
 const auto argument_list = -(expr >> *(x3::lit(',') > expr));  // no trailing comma in calls
 const auto call_args = x3::raw[x3::lit('(')[mark] > argument_list > x3::lit(')')];
 const auto map_entries = -((expr > ':' > expr) % ',');
-const auto field_inits = -((identifier[push_field_name] > ':' > expr) % ',');
+const auto field_inits = -((selector_name[push_field_name] > ':' > expr) % ',');
 
 const auto expr_def = nest[or_expr >> -(('?' > or_expr > ':' > expr)[make_conditional])];
 const auto or_expr_def = and_expr >> *((x3::lit("||")[push_op<binary_op::logical_or>] > and_expr)[make_binary]);

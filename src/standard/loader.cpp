@@ -1323,37 +1323,50 @@ class item_reader {
   }
 
   /// W401: catch-all words (其他, 等, 相关, 有关, 必要的, 其它) make a standard negotiable; the
-  /// title of a law or standard inside 《》 is exempt.
+  /// title of a law or standard inside 《》 is exempt. Each word is reported, at the word.
   void lint_texts() {
     static constexpr std::string_view vague[] = {"其他", "其它", "相关", "有关", "必要的", "等"};
     for (const auto& t : texts_) {
       if (std::find(t.allow.begin(), t.allow.end(), "W401") != t.allow.end()) continue;
-      std::string outside;
+      const std::string_view text = t.text;
       int depth = 0;
-      for (std::size_t i = 0; i < t.text.size(); ++i) {
-        std::string_view rest(t.text.data() + i, t.text.size() - i);
-        if (rest.substr(0, 3) == "《") ++depth;
-        else if (rest.substr(0, 3) == "》" && depth) --depth;
-        else if (!depth) outside += t.text[i];
-      }
-      for (auto word : vague) {
-        std::size_t at = outside.find(word);
-        if (at == std::string::npos) continue;
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        const std::string_view rest = text.substr(i);
+        if (rest.starts_with("《")) {
+          ++depth;
+          continue;
+        }
+        if (rest.starts_with("》") && depth) {
+          --depth;
+          continue;
+        }
+        if (depth) continue;
+        auto word = std::find_if(std::begin(vague), std::end(vague), [&](std::string_view w) { return rest.starts_with(w); });
+        if (word == std::end(vague)) continue;
         // 等 also ends 等级/等待/相等/同等: only the catch-all use ("……等") is flagged.
-        if (word == "等") {
-          std::string_view after = std::string_view(outside).substr(at + 3);
-          std::string_view before = std::string_view(outside).substr(0, at);
-          bool compound = after.substr(0, 3) == "级" || after.substr(0, 3) == "待" || after.substr(0, 3) == "候" ||
-                          after.substr(0, 3) == "同" || after.substr(0, 3) == "于" ||
-                          (before.size() >= 3 && (before.substr(before.size() - 3) == "相" || before.substr(before.size() - 3) == "同" ||
-                                                  before.substr(before.size() - 3) == "平" || before.substr(before.size() - 3) == "均"));
+        if (*word == "等") {
+          const std::string_view after = rest.substr(word->size()), before = text.substr(0, i);
+          const bool compound = after.starts_with("级") || after.starts_with("待") || after.starts_with("候") ||
+                                after.starts_with("同") || after.starts_with("于") || before.ends_with("相") ||
+                                before.ends_with("同") || before.ends_with("平") || before.ends_with("均");
           if (compound) continue;
         }
-        warn(r_.get().at(t.node), "W401", "vague word '" + std::string(word) + "' in the " + t.what + ": \"" + t.text + "\"",
+        warn(vague_word_at(t, i, word->size()), "W401",
+             "vague word '" + std::string(*word) + "' in the " + t.what + ": \"" + t.text + "\"",
              "name each thing exactly: a catch-all clause lets two windows answer differently");
-        break;
+        i += word->size() - 1;
       }
     }
+  }
+  /// Where bytes [at, at + size) of a text an editor wrote are in the file, through the
+  /// scalar's quoting; the whole scalar when YAML folding hides the place.
+  source_location vague_word_at(const text_entry& t, std::size_t at, std::size_t size) const {
+    const reporter& r = r_.get();
+    if (!t.node.IsDefined() || t.node.Mark().is_null()) return r.at(t.node);
+    const auto map = detail::map_scalar(r.text(), static_cast<std::size_t>(t.node.Mark().pos), t.text);
+    if (!map.exact) return r.at(t.node);
+    const std::size_t begin = map.to_file(at), last = map.to_file(at + size - 1);
+    return r.at_offset(begin, last >= begin ? last - begin + 1 : 1);
   }
 
   /// W403: a declared field no rule, material, table or output reads.
@@ -1548,7 +1561,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
     d.code = "E301";
     d.message = "cannot read " + ruleset_file.string();
     d.hint = "a ruleset is a directory with ruleset.yaml, calendars/ and items/";
-    d.where.file = ruleset_file.string();
+    d.where.file = "ruleset.yaml";  // relative to the ruleset, as every diagnostic of the loader
     result.problems.push_back(std::move(d));
     result.unreadable = true;
     return result;
@@ -1710,6 +1723,11 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
   if (auto files = read_ruleset_files(root, rules->calendar_name, digest_error)) rules->digest = ruleset_digest(std::move(*files));
   if (!has_errors(result.problems)) result.rules = std::move(rules);
   return result;
+}
+
+void name_files_from(diagnostics& problems, const fs::path& root) {
+  for (auto& d : problems)
+    if (!d.where.file.empty() && fs::path(d.where.file).is_relative()) d.where.file = (root / d.where.file).string();
 }
 
 }  // namespace evenhand::standard

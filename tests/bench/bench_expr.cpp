@@ -146,6 +146,56 @@ void hand_is_uscc(benchmark::State& state) {
 }
 BENCHMARK(hand_is_uscc);
 
+// --- applicant.phone.matches("^1[3-9][0-9]{9}$"): a literal pattern, compiled once -------------
+
+void expr_matches_literal(benchmark::State& state) {
+  expr::environment env;
+  env.declare("applicant.phone", type::string());
+  auto program = compile_or_die(R"(applicant.phone.matches("^1[3-9][0-9]{9}$"))", env);
+  expr::activation act(env);
+  act.set("applicant.phone", value("13912345678"));
+  for (auto _ : state) {
+    value v = program.evaluate(act);
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(expr_matches_literal);
+
+// --- premises.address.matches("(路|街|道)[0-9]+号"): a search in 40 characters of Chinese text -----
+
+void expr_matches_chinese(benchmark::State& state) {
+  expr::environment env;
+  env.declare("premises.address", type::string());
+  auto program = compile_or_die(R"(premises.address.matches("(路|街|道)[0-9]+号"))", env);
+  expr::activation act(env);
+  act.set("premises.address", value("广东省广州市天河区天河路一段某某大厦附近的某某商业广场东侧天河北路385号"));
+  for (auto _ : state) {
+    value v = program.evaluate(act);
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(expr_matches_chinese);
+
+// --- applicant.phone.matches(pattern): a pattern known only at evaluation ---------------------
+
+void expr_matches_variable_pattern(benchmark::State& state) {
+  expr::environment env;
+  env.declare("applicant.phone", type::string());
+  env.declare("pattern", type::string());
+  auto program = compile_or_die("applicant.phone.matches(pattern)", env);
+  expr::activation act(env);
+  act.set("applicant.phone", value("13912345678"));
+  act.set("pattern", value("^1[3-9][0-9]{9}$"));
+  for (auto _ : state) {
+    value v = program.evaluate(act);
+    benchmark::DoNotOptimize(v);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(expr_matches_variable_pattern);
+
 // --- add_workdays(accepted_on, 20) --------------------------------------------------------
 
 void expr_add_workdays(benchmark::State& state) {

@@ -131,6 +131,44 @@ TEST_CASE("checker: located spans count code points after Chinese text") {
   CHECK(c.problems[0].source_line.find("食品经营") != std::string::npos);
 }
 
+TEST_CASE("checker: a literal matches() pattern that RE2 rejects is a located E207") {
+  auto c = check_src("applicant.name.matches('^(张|李') && count > 0");
+  REQUIRE(!c.program);
+  REQUIRE(c.problems.size() == 1);
+  const auto& d = c.problems[0];
+  CHECK(d.code == "E207");
+  CHECK(d.level == severity::error);
+  CHECK(d.where.file == "rule.yaml");
+  CHECK(d.where.line == 1);
+  CHECK(d.where.column == 24);  // the pattern literal, quotes included
+  CHECK(d.where.length == 7);   // '^(张|李' counted in characters
+  CHECK(d.message.find("'^(张|李'") != std::string::npos);
+  CHECK(d.message.find("missing )") != std::string::npos);  // RE2's reason
+  CHECK(d.message.find("正则表达式") != std::string::npos);  // bilingual
+  CHECK_FALSE(d.hint.empty());
+
+  // The global form, after Chinese text; every bad pattern of the expression is reported.
+  auto g = check_src("matches(applicant.name, '申请人[') || '张三'.matches('a{2,1}')");
+  REQUIRE(!g.program);
+  REQUIRE(g.problems.size() == 2);
+  CHECK(g.problems[0].code == "E207");
+  CHECK(g.problems[0].where.column == 25);
+  CHECK(g.problems[1].code == "E207");
+  CHECK(g.problems[1].where.column == 49);
+
+  // RE2 syntax that std::regex rejects is accepted; so is a pattern built at evaluation.
+  CHECK(check_src(R"(applicant.name.matches(r'^\p{Han}+$'))").program);
+  CHECK(check_src("applicant.name.matches('(?i)^ltd')").program);
+  CHECK(check_src("applicant.name.matches(applicant.uscc + '(')").program);
+  // Reported without type checks as well: it is not a type error.
+  expr::environment unchecked = hall_env();
+  unchecked.check_types = false;
+  auto u = check_src("applicant.name.matches('(')", unchecked);
+  CHECK(!u.program);
+  REQUIRE(u.problems.size() == 1);
+  CHECK(u.problems[0].code == "E207");
+}
+
 TEST_CASE("checker: inferred types") {
   CHECK(type_of_src("count + 1") == "int");
   CHECK(type_of_src("premises.area_m2 * 2") == "decimal");

@@ -40,6 +40,24 @@ TEST_CASE("render_text is GCC-style with the source line, a caret and the hint")
         "    hint: did you mean 'applicant.kind'?\n");
 }
 
+TEST_CASE("render_text underlines CJK and full-width text as wide as a terminal shows it") {
+  diagnostic d;
+  d.level = severity::warning;
+  d.code = "W401";
+  d.message = "vague word '其他'";
+  d.where = {"items/food.yaml", 7, 13, 2};  // 其他: two characters, four terminal columns
+  d.source_line = "  name: （一）及其他材料";
+  std::string out = render_text(d);
+  CHECK(out ==
+        "items/food.yaml:7:13: warning[W401]: vague word '其他'\n"
+        "      name: （一）及其他材料\n"
+        "                    ^~~~\n");  // （一）及 takes eight columns
+  // A span of mixed text: each character as wide as it shows.
+  d.where = {"a.yaml", 1, 3, 4};
+  d.source_line = "a 张三b1 x";
+  CHECK(render_text(d).ends_with("    a 张三b1 x\n      ^~~~~~\n"));
+}
+
 TEST_CASE("render_text without a location or source line") {
   diagnostic d;
   d.level = severity::warning;

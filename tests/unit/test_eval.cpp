@@ -4,6 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include "small_stack.hpp"
+
+#include <thread>
+
 using namespace evenhand;
 using evenhand::expr::type;
 
@@ -148,10 +152,86 @@ TEST_CASE("eval: strings and regex") {
   CHECK(is_true(run("'abc123'.matches('[a-z]+[0-9]+')")));
   CHECK(is_true(run("matches('abc', 'b')")));
   CHECK(is_false(run("'abc'.matches('^b')")));
-  CHECK(is_err(run("'abc'.matches('(')")));
   fixture f;
   f.bind("re", value("[0-9]{3}"));
   CHECK(is_true(f.run("'a123'.matches(re)")));
+}
+
+TEST_CASE("eval: matches is RE2 over characters, not bytes") {
+  // A Chinese character is one character (three bytes in UTF-8).
+  CHECK(is_true(run("'张三'.matches('^.{2}$')")));
+  CHECK(is_false(run("'张三'.matches('^.{6}$')")));
+  CHECK(is_true(run("'张三丰'.matches('^[张李王].{1,3}$')")));
+  // RE2 syntax, CEL's own dialect: Unicode classes and inline flags.
+  CHECK(is_true(run(R"('张三'.matches(r'^\p{Han}+$'))")));
+  CHECK(is_false(run(R"('张三A'.matches(r'^\p{Han}+$'))")));
+  CHECK(is_true(run("'ABC'.matches('(?i)^abc$')")));
+  CHECK(is_false(run("'ABC'.matches('^abc$')")));
+  // A search, as CEL's matches is: anchors say otherwise.
+  CHECK(is_true(run("'广州市天河路385号'.matches('[0-9]+号')")));
+  fixture f;
+  f.bind("name", value("王小明"));
+  CHECK(is_true(f.run(R"(name.matches(r'^\p{Han}{2,4}$'))")));
+  CHECK(is_true(f.run("matches(name, '^.{3}$')")));
+}
+
+TEST_CASE("eval: matches on a 60 KB field runs in linear time on a hall thread's stack") {
+  // A backtracking matcher recurses once per repetition: ^(a|b)*$ on 60 KB overflowed the stack.
+  fixture f;
+  std::string big(60 * 1024, 'a');
+  big[1000] = 'b';
+  f.bind("s", value(big));
+  value literal, variable;
+  std::size_t used = test::run_on_hall_thread([&] {
+    literal = f.run("s.matches('^(a|b)*$')");
+    fixture g;
+    g.bind("s", value(big));
+    g.bind("re", value("^(a|b)*$"));
+    variable = g.run("s.matches(re)");
+  });
+  CHECK(is_true(literal));
+  CHECK(is_true(variable));
+  CHECK(used < test::hall_thread_stack);
+}
+
+TEST_CASE("eval: one compiled matches pattern serves many threads") {
+  expr::environment env;
+  env.declare("name", type::string());
+  diagnostics problems;
+  auto p = expr::compile(R"(name.matches(r'^\p{Han}{2,4}$'))", env, problems);
+  REQUIRE(p);
+  const std::vector<std::string> names = {"张三", "Zhang San", "欧阳小明", "王"};
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      expr::activation act(env);
+      for (int i = 0; i < 2000; ++i) {
+        const std::string& n = names[static_cast<std::size_t>(i + t) % names.size()];
+        act.set("name", value(n));
+        value v = p->evaluate(act);
+        const bool expected = n == "张三" || n == "欧阳小明";
+        if (!v.is_bool() || v.as_bool() != expected) ++wrong[static_cast<std::size_t>(t)];
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(wrong == std::vector<int>(4, 0));
+}
+
+TEST_CASE("eval: a pattern known only at evaluation that RE2 rejects is an error value") {
+  fixture f;
+  f.bind("re", value("(unclosed"));
+  f.bind("s", value("abc"));
+  value v = f.run("s.matches(re)");
+  REQUIRE(is_err(v));
+  CHECK(err(v).find("invalid regular expression") != std::string::npos);
+  CHECK(err(v).find("(unclosed") != std::string::npos);
+  // Error absorption as for any error value.
+  CHECK(is_true(f.run("s.matches(re) || true")));
+  // Lookahead is not RE2 (it is ECMAScript): rejected, not read another way.
+  fixture g;
+  g.bind("re", value("a(?=b)"));
+  CHECK(is_err(g.run("'ab'.matches(re)")));
 }
 
 TEST_CASE("eval: macros with error absorption") {

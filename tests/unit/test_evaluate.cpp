@@ -135,6 +135,35 @@ TEST_CASE("evaluate: application errors are located and stop evaluation") {
   CHECK(p[0].code == "E400");
 }
 
+TEST_CASE("evaluate: an application's YAML syntax error after Chinese text is located where it is") {
+  auto loaded = standard::load_ruleset(demo);
+  REQUIRE(loaded.rules);
+  // JSON read as YAML (a .yaml file written in JSON's style): a comma left out after a name.
+  const std::string json_style =
+      "{\"item\": \"SCJG-XK-001\", \"submitted_at\": \"2026-02-10T09:30:00+08:00\",\n"
+      " \"fields\": {\"applicant\": {\"name\": \"某市好味道餐饮管理有限公司\" \"kind\": \"enterprise\"}}}\n";
+  // Block YAML: an unknown escape after Chinese text, a line below more of it.
+  const std::string block =
+      "item: SCJG-XK-001\n"
+      "submitted_at: 2026-02-10T09:30:00+08:00\n"
+      "fields:\n"
+      "  applicant: { kind: enterprise, name: 某市好味道餐饮管理有限公司 }\n"
+      "  premises: { address: \"某市某区北京路\\q50号首层\" }\n";
+  struct case_t {
+    const std::string* text;
+    std::uint32_t line, column;
+  };
+  for (const case_t& c : {case_t{&json_style, 2, 51}, case_t{&block, 5, 32}}) {
+    INFO(*c.text);
+    diagnostics problems;
+    CHECK_FALSE(eval::read_application(*c.text, "app.yaml", *loaded.rules, problems, input_format::yaml));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].code == "E400");
+    CHECK(problems[0].where.line == c.line);
+    CHECK(problems[0].where.column == c.column);
+  }
+}
+
 TEST_CASE("evaluate: a key left empty (YAML's bare '?') under a record is an unknown member, located") {
   // Found by fuzz_application: the empty key has no text at all, and the reader copied its
   // (null) characters with memcpy, undefined even for none (UBSan stops the test binary).

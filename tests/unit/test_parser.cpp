@@ -100,6 +100,38 @@ TEST_CASE("parser: calls and macros") {
   CHECK(tree("google.protobuf.Int32Value{value: 1}") == "(msg google.protobuf.Int32Value 1)");
 }
 
+TEST_CASE("parser: reserved words select fields and name receiver calls after a dot") {
+  // CEL: Member "." SELECTOR, SELECTOR excludes only the keywords true, false, null and in;
+  // reserved words are not identifiers, but are selectors and receiver-call names.
+  CHECK(tree("a.as") == "(. a as)");
+  CHECK(tree("a.if.package") == "(. (. a if) package)");
+  CHECK(tree("msg.namespace == 'x'") == "(== (. msg namespace) 'x')");
+  for (std::string_view w : {"as", "break", "const", "continue", "else", "for", "function", "if", "import", "let",
+                             "loop", "package", "namespace", "return", "var", "void", "while"}) {
+    INFO(w);
+    CHECK(tree("a." + std::string(w)) == "(. a " + std::string(w) + ")");
+    CHECK(tree("a." + std::string(w) + "()") == "(." + std::string(w) + " a)");
+  }
+  CHECK(tree("a.package(1, b)") == "(.package a 1 b)");
+  CHECK(tree("has(a.if)") == "(has a if)");
+  CHECK(tree("[1].map(x, x).as") == "(. (map x [ 1] x) as)");
+  // Field names in message construction are selectors too.
+  CHECK(tree("T{as: 1, if: 2}") == "(msg T 1 2)");
+  // As a plain name or a global function a reserved word is still refused, located.
+  diagnostic d = error_of("as");
+  CHECK(d.code == "E107");
+  CHECK(d.where.column == 1);
+  d = error_of("a.b && if(x)");
+  CHECK(d.code == "E107");
+  CHECK(d.where.column == 8);
+  // The keywords are not selectors at all.
+  for (std::string_view w : {"true", "false", "null", "in"}) {
+    INFO(w);
+    auto r = parse("a." + std::string(w));
+    CHECK_FALSE(r);
+  }
+}
+
 TEST_CASE("parser: spans cover the source of each node") {
   auto r = parse("  applicant.age >= 18 // adults");
   REQUIRE(r);

@@ -8,6 +8,7 @@
 #include <evenhand/expr/environment.hpp>
 #include <evenhand/expr/types.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct check_result {
   std::vector<reference> refs;                 ///< on the ident/select that names a variable
   std::vector<std::optional<value>> constants; ///< literal replacements (exact decimals)
   std::vector<std::uint32_t> locals;           ///< comprehension node -> its variable's local index
+  /// matches() calls with a literal pattern, by call node: the pattern compiled once, here.
+  std::vector<std::pair<node_id, std::shared_ptr<const re2::RE2>>> patterns;
   std::uint32_t max_locals = 0;
   type result;
 };
@@ -732,6 +735,7 @@ class checker {
              best.empty() ? std::string() : "did you mean '" + best + "'?");
       return set(id, check_ ? type::error() : type::dyn());
     }
+    if (fn == builtin::matches && n.args.size() == 2) check_pattern(id, n.args[1]);
     const auto& ovs = overloads(fn);
     bool arity_ok = false;
     std::optional<type> result;
@@ -782,6 +786,25 @@ class checker {
     if (fn == builtin::to_type && !ts.empty()) return set(id, type::type_of_type(ts[0]));
     if (fn == builtin::to_dyn) return set(id, type::dyn());
     return set(id, *result);
+  }
+
+  /// A literal matches() pattern, compiled once for the program; one RE2 rejects is E207, at
+  /// the literal, in every checking mode (it is not a type error).
+  void check_pattern(node_id call, node_id pattern) {
+    const node& p = tree_.at(pattern);
+    if (p.kind != node_kind::literal || !std::holds_alternative<std::string>(p.lit)) return;
+    const std::string& text = std::get<std::string>(p.lit);
+    std::string why;
+    if (auto re = compile_regex(text, why)) {
+      r_.patterns.emplace_back(call, std::move(re));
+      return;
+    }
+    const bool checking = check_;
+    check_ = true;
+    report(pattern, "E207", "invalid regular expression '" + text + "': " + why + "（正则表达式无效）",
+           "matches() takes RE2 syntax, as CEL does: r'^\\p{Han}{2,4}$' is two to four Chinese characters, "
+           "(?i) ignores case; in a raw string r'…' a backslash makes ( ) [ ] . * + ? | ^ $ match themselves");
+    check_ = checking;
   }
 
   const ast& tree_;

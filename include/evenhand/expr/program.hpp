@@ -16,7 +16,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -164,8 +163,7 @@ struct inst {
   opcode sub = opcode::unsupported;  ///< the comparison of cmp_slot_const
   std::vector<std::uint32_t> args;  ///< child instructions
   std::string name;                 ///< field name, unresolved name, function name
-  std::shared_ptr<const std::regex> re;  ///< matches() with a constant pattern
-  bool bad_regex = false;
+  std::shared_ptr<const re2::RE2> re;  ///< matches() with a literal pattern, compiled by the checker
 };
 
 struct frame {
@@ -563,11 +561,8 @@ class program {
       case builtin::matches: {
         if (!arity(2, 2)) return bad_arity();
         if (auto* e = strings2("matches")) return *e;
-        if (in.bad_regex) return give(out, value::make_error("invalid regular expression: " + std::string(av[1]->as_string())));
         if (in.re) return give(out, detail::regex_matches(a.as_string(), *in.re));
-        auto re = detail::compile_regex(av[1]->as_string());
-        if (!re) return give(out, value::make_error("invalid regular expression: " + std::string(av[1]->as_string())));
-        return give(out, detail::regex_matches(a.as_string(), *re));
+        return give(out, detail::regex_matches(a.as_string(), av[1]->as_string()));
       }
       case builtin::starts_with:
       case builtin::ends_with:
@@ -825,14 +820,9 @@ inline std::optional<program> compile(ast tree, const environment& env, diagnost
         in.op = opcode::call;
         in.fn = detail::find_builtin(n.name);
         in.name = n.name;
-        if (in.fn == detail::builtin::matches && n.args.size() == 2) {
-          const node& pat = tree.at(n.args[1]);
-          if (pat.kind == node_kind::literal && pat.lit.index() == 5) {
-            auto re = detail::compile_regex(std::get<std::string>(pat.lit));
-            if (re) in.re = std::make_shared<const std::regex>(std::move(*re));
-            else in.bad_regex = true;
-          }
-        }
+        if (in.fn == detail::builtin::matches)
+          for (const auto& [call, re] : cr.patterns)
+            if (call == id) in.re = re;
         break;
       case node_kind::list: in.op = opcode::make_list; break;
       case node_kind::map: in.op = opcode::make_map; break;

@@ -33,8 +33,14 @@ struct load_result {
   bool unreadable = false;               ///< the directory or ruleset.yaml could not be read
 };
 
-/// Loads and checks the ruleset at `root` (ruleset.yaml, calendars/, items/*.yaml).
+/// Loads and checks the ruleset at `root` (ruleset.yaml, calendars/, items/*.yaml). Its
+/// diagnostics name files relative to `root` ("items/x.yaml").
 load_result load_ruleset(const std::filesystem::path& root, const load_limits& limits = {});
+
+/// Names the files of `load_ruleset(root)`'s diagnostics as `root` was given ("rulesets/cn-demo"
+/// gives "rulesets/cn-demo/items/x.yaml"), so that a terminal or an editor opens them from
+/// where the command ran, as a tool prints them.
+void name_files_from(diagnostics& problems, const std::filesystem::path& root);
 
 /// Loads one item file's text against an already loaded ruleset context (shared basis and
 /// calendar); for tests and the fuzzer. `file` names the text in diagnostics.

@@ -6,12 +6,14 @@
 #include <evenhand/identity.hpp>
 #include <evenhand/value.hpp>
 
+#include <re2/re2.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -395,21 +397,39 @@ inline value size_of(const value& a) {
   }
 }
 
-/// Compiles a CEL (RE2) pattern as an ECMAScript regex: the approximation evenhand uses.
-inline std::optional<std::regex> compile_regex(std::string_view pattern) {
-  try {
-    return std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
-  }
+/// How `matches` patterns are compiled: RE2, CEL's own dialect, over UTF-8 characters (`.` is
+/// one character, `\p{Han}` a Chinese one). RE2 matches in time linear in the text and with a
+/// bounded stack, whatever the pattern.
+inline re2::RE2::Options regex_options() {
+  re2::RE2::Options o;  // UTF-8 is RE2's default encoding
+  o.set_log_errors(false);    // a bad pattern is reported as a diagnostic or an error value
+  o.set_never_capture(true);  // matches() asks only whether there is a match
+  return o;
 }
 
-inline value regex_matches(std::string_view s, const std::regex& re) {
-  try {
-    return value(std::regex_search(s.begin(), s.end(), re));
-  } catch (const std::regex_error&) {
-    return value::make_error("regex evaluation failed");
-  }
+/// A pattern compiled once (a literal, at check time) and shared: RE2's const methods are
+/// thread-safe. Null, with RE2's reason in `why`, when RE2 rejects the pattern.
+inline std::shared_ptr<const re2::RE2> compile_regex(std::string_view pattern, std::string& why) {
+  auto re = std::make_shared<const re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), regex_options());
+  if (re->ok()) return re;
+  why = re->error();
+  return nullptr;
+}
+
+/// CEL's matches: whether `re` matches some part of `s` (anchors say otherwise).
+inline value regex_matches(std::string_view s, const re2::RE2& re) {
+  return value(re2::RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), re));
+}
+
+inline value invalid_regex(std::string_view pattern, std::string_view why) {
+  return value::make_error("invalid regular expression '" + std::string(pattern) + "': " + std::string(why));
+}
+
+/// matches() with a pattern known only at evaluation: compiled here, for this call.
+inline value regex_matches(std::string_view s, std::string_view pattern) {
+  const re2::RE2 re(re2::StringPiece(pattern.data(), pattern.size()), regex_options());
+  if (!re.ok()) return invalid_regex(pattern, re.error());
+  return regex_matches(s, re);
 }
 
 // ---------------------------------------------------------------------------------------------
