@@ -1,0 +1,116 @@
+// Service guides as halls publish them: a condition's positive statement (受理条件, 审批条件)
+// apart from its failure message, the workflow diagram in words, the service elements
+// (办理地点, 咨询方式, 监督投诉渠道 …) and structured legal basis.
+#include <evenhand/guide/guide.hpp>
+
+#include "edited_demo.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+using namespace evenhand;
+
+namespace {
+
+const standard::item& item_of(const standard::ruleset& rules, std::string_view code, const char* on = "2026-03-02") {
+  const auto* item = rules.find_item(code, *date::parse(on));
+  REQUIRE(item);
+  return *item;
+}
+
+bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+/// The 1-based line of the first `part` in `file`, 0 when absent.
+std::uint32_t line_of(const std::filesystem::path& file, std::string_view part) {
+  std::ifstream in(file, std::ios::binary);
+  std::string text(std::istreambuf_iterator<char>(in), {});
+  auto at = text.find(part);
+  if (at == std::string::npos) return 0;
+  return static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n') + 1);
+}
+
+std::vector<diagnostic> with_code(const diagnostics& problems, std::string_view code) {
+  std::vector<diagnostic> out;
+  for (const auto& d : problems)
+    if (d.code == code) out.push_back(d);
+  return out;
+}
+
+constexpr std::string_view uscc_statement = "申请人已依法取得营业执照或者其他主体资格证明，统一社会信用代码真实有效";
+constexpr std::string_view uscc_message = "统一社会信用代码校验不通过，请核对营业执照或登记证书后补正。";
+
+}  // namespace
+
+TEST_CASE("guide elements: the guide prints a condition's statement; the message stays the notice's") {
+  auto rules = testing::load(testing::demo_dir);
+  const auto& food = item_of(*rules, "SCJG-XK-001");
+  std::string md = guide::render_markdown(*rules, food);
+  CHECK(has(md, "## 二、受理条件\n\n1. " + std::string(uscc_statement)));
+  CHECK_FALSE(has(md, uscc_message));
+  CHECK(has(md, "现场核查符合与经营项目相适应的经营场所、设备设施、布局流程要求"));
+  std::string html = guide::render_html(*rules, food);
+  CHECK(has(html, "<li>" + std::string(uscc_statement)));
+  CHECK_FALSE(has(html, uscc_message));
+  bool found = false;
+  for (const auto& c : food.conditions)
+    if (c.id == "uscc-valid") {
+      found = true;
+      CHECK(c.statement == uscc_statement);
+      CHECK(c.message == uscc_message);
+    }
+  CHECK(found);
+}
+
+TEST_CASE("guide elements: every condition of the bundled ruleset has a statement, and lint says nothing of it") {
+  auto loaded = standard::load_ruleset(testing::demo_dir);
+  REQUIRE(loaded.rules);
+  CHECK(with_code(loaded.problems, "W405").empty());
+  for (const auto& item : loaded.rules->items)
+    for (const auto& c : item.conditions) {
+      INFO(item.code << " " << c.id);
+      CHECK_FALSE(c.statement.empty());
+      CHECK(c.statement != c.message);
+    }
+}
+
+TEST_CASE("guide elements: a condition without a statement is a located warning, and the guide falls back to its message") {
+  auto dir = testing::edited_demo("no-statement", "items/food-business-licence.yaml",
+                                  "    statement: " + std::string(uscc_statement) + "\n", "");
+  auto loaded = standard::load_ruleset(dir);
+  REQUIRE(loaded.rules);
+  auto w = with_code(loaded.problems, "W405");
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].level == severity::warning);
+  CHECK(w[0].where.file.ends_with("items/food-business-licence.yaml"));
+  CHECK(w[0].where.line == line_of(dir / "items/food-business-licence.yaml", "- id: uscc-valid"));
+  CHECK(w[0].where.column == 9);
+  CHECK(has(w[0].message, "uscc-valid"));
+  CHECK(has(w[0].message, "statement"));
+  CHECK(has(w[0].message, "办事指南"));  // bilingual
+  CHECK(has(w[0].hint, "statement:"));
+  std::string md = guide::render_markdown(*loaded.rules, item_of(*loaded.rules, "SCJG-XK-001"));
+  CHECK(has(md, "## 二、受理条件\n\n1. " + std::string(uscc_message)));
+
+  // An element may opt out, like any warning.
+  auto allowed = testing::edited_demo("no-statement-allowed", "items/food-business-licence.yaml",
+                                      "    statement: " + std::string(uscc_statement) + "\n",
+                                      "    lint: { allow: [W405], reason: 指南另行编写 }\n");
+  auto again = standard::load_ruleset(allowed);
+  REQUIRE(again.rules);
+  CHECK(with_code(again.problems, "W405").empty());
+}
+
+TEST_CASE("guide elements: a statement is read as text: vague words are linted, and it must not be empty") {
+  auto vague = testing::edited_demo("vague-statement", "items/food-business-licence.yaml", std::string(uscc_statement),
+                                    "申请人具有营业执照等主体资格证明");
+  auto loaded = standard::load_ruleset(vague);
+  bool flagged = false;
+  for (const auto& d : with_code(loaded.problems, "W401")) flagged = flagged || has(d.message, "uscc-valid");
+  CHECK(flagged);
+  auto empty = testing::edited_demo("empty-statement", "items/food-business-licence.yaml", std::string(uscc_statement), "''");
+  auto broken = standard::load_ruleset(empty);
+  CHECK_FALSE(broken.rules);
+}
