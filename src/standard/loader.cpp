@@ -879,7 +879,7 @@ class item_reader {
   void read_conditions(const YAML::Node& n) {
     std::set<std::string> ids;
     each(n, "conditions", [&](const YAML::Node& e) {
-      map_view m(r_.get(), e, "a condition", {"id", "stage", "when", "require", "on_fail", "message", "basis", "lint"});
+      map_view m(r_.get(), e, "a condition", {"id", "stage", "when", "require", "on_fail", "statement", "message", "basis", "lint"});
       if (!m.ok()) return;
       condition c;
       if (m.has("lint")) c.lint = read_lint(m.get("lint"));
@@ -898,6 +898,11 @@ class item_reader {
       if (c.stage == stage::decision && c.on_fail == failure::reject)
         r_.get().error(m.get("on_fail"), "E305", "a decision condition cannot reject: rejection (不予受理) happens at acceptance",
                  "use on_fail: deny for 不予许可");
+      if (m.get("statement").IsDefined())
+        if (auto st = nonempty_text(r_.get(), m.get("statement"), "statement")) {
+          c.statement = *st;
+          texts_.push_back({*st, m.get("statement"), "statement of condition '" + c.id + "'", allow_ ? allow_->allow : std::vector<std::string>{}});
+        }
       if (auto msg = nonempty_text(r_.get(), m.required("message"), "message")) {
         c.message = *msg;
         texts_.push_back({*msg, m.get("message"), "message of condition '" + c.id + "'", allow_ ? allow_->allow : std::vector<std::string>{}});
@@ -908,6 +913,11 @@ class item_reader {
       allow_ = nullptr;
       if (c.basis.empty() && !allowed(c.lint, "W402"))
         warn(c.where, "W402", "condition '" + c.id + "' cites no legal basis", "add basis: [<id>] naming the article it applies");
+      if (c.statement.empty() && !allowed(c.lint, "W405"))
+        warn(c.where, "W405",
+             "condition '" + c.id + "' has no statement: the service guide prints its failure message instead"
+             "（条件缺少正面表述，办事指南的受理条件、审批条件暂以不符合时的提示代替）",
+             "add statement: the condition as the guide states it, e.g. 申请人持有有效的营业执照");
       it_.conditions.push_back(std::move(c));
     });
   }

@@ -39,7 +39,7 @@ std::vector<diagnostic> with_code(const diagnostics& problems, std::string_view 
   return out;
 }
 
-constexpr std::string_view uscc_statement = "申请人已依法取得营业执照或者其他主体资格证明，统一社会信用代码真实有效";
+constexpr std::string_view uscc_statement = "申请人已依法取得营业执照或者机关、事业单位、社会团体登记证书，统一社会信用代码真实有效";
 constexpr std::string_view uscc_message = "统一社会信用代码校验不通过，请核对营业执照或登记证书后补正。";
 
 }  // namespace

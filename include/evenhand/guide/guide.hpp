@@ -256,7 +256,7 @@ inline rich necessity(const standard::item& item, const standard::material& m) {
 
 struct condition_entry {
   std::string id;
-  std::string message;
+  std::string statement;  ///< the condition's statement, or its message where it has none
   rich applies;  ///< empty: always
   std::string consequence;
   std::string basis;
@@ -400,7 +400,7 @@ inline content build(const standard::ruleset& rules, const standard::item& item,
   for (const auto& cond : item.conditions) {
     condition_entry e;
     e.id = id_of(cond.id);
-    e.message = cond.message;
+    e.statement = cond.statement.empty() ? cond.message : cond.statement;
     if (cond.when) e.applies = when_text(item, *cond.when);
     switch (cond.on_fail) {
       case standard::failure::correct: e.consequence = "不符合的，一次性告知补正"; break;
@@ -592,7 +592,7 @@ inline std::string render_markdown(const content& c) {
     std::string s;
     int n = 0;
     for (const auto& e : list) {
-      s += std::to_string(++n) + ". " + md_escape(e.message);
+      s += std::to_string(++n) + ". " + md_escape(e.statement);
       if (!e.applies.empty()) s += "（适用情形：" + md(e.applies) + "）";
       if (!e.id.empty()) s += " " + detail::md_code(e.id);
       s += "\n   - " + md_escape(e.consequence) + (e.basis.empty() ? "" : "；依据：" + md_escape(e.basis)) + "\n";
@@ -746,7 +746,7 @@ inline std::string render_html(const content& c, std::string_view svg = {}) {
     if (list.empty()) return s + "<p>无。</p>\n</section>\n";
     s += "<ol class=\"conditions\">\n";
     for (const auto& e : list) {
-      s += "<li>" + html_escape(e.message);
+      s += "<li>" + html_escape(e.statement);
       if (!e.id.empty()) s += " <code class=\"id\">" + html_escape(e.id) + "</code>";
       s += "<span class=\"meta\">";
       if (!e.applies.empty()) s += "适用情形：" + html(e.applies) + "；";

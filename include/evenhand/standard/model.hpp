@@ -106,7 +106,8 @@ struct condition {
   std::optional<rule> when;
   rule require;
   failure on_fail = failure::correct;
-  std::string message;
+  std::string statement;  ///< the condition as a guide states it (申请人持有有效的营业执照); empty: not written
+  std::string message;    ///< what the notice says when it is not met
   std::vector<std::string> basis;
   lint_allowance lint;
   source_location where;
