@@ -114,3 +114,59 @@ TEST_CASE("guide elements: a statement is read as text: vague words are linted, 
   auto broken = standard::load_ruleset(empty);
   CHECK_FALSE(broken.rules);
 }
+
+TEST_CASE("guide elements: the workflow diagram says a step's condition in words, in Chinese, with a legend") {
+  auto rules = testing::load(testing::demo_dir);
+  const auto& food = item_of(*rules, "SCJG-XK-001");
+  std::string dot = workflow::to_dot(food);
+  for (std::string_view raw : {"!post_check", "post_check", "hearing.requested", "workday", "条件：", "site-check ·"}) {
+    INFO(raw);
+    CHECK_FALSE(has(dot, raw));
+  }
+  CHECK(has(dot, "现场核查\\n2个工作日\\n适用情形：不选择告知承诺方式办理"));
+  CHECK(has(dot, "听证\\n20个工作日（不计入时限）\\n适用情形：「申请人或利害关系人"));
+  CHECK(has(dot, "图例"));
+  CHECK(has(dot, "计时最长的环节路径"));
+  CHECK(has(dot, "特别程序，不计入时限"));
+  // The same words as the guide's table of steps.
+  std::string md = guide::render_markdown(*rules, food);
+  CHECK(has(md, "适用情形：不选择告知承诺方式办理"));
+  // Editors may still ask for the ids.
+  workflow::dot_options ids;
+  ids.show_ids = true;
+  CHECK(has(workflow::to_dot(food, ids), "现场核查\\nsite-check · 2个工作日"));
+}
+
+TEST_CASE("guide elements: a diagram is bounded to an A4 page and a 1,200-pixel screen, its lines wrapped") {
+  auto rules = testing::load(testing::demo_dir);
+  for (const auto& item : rules->items) {
+    INFO(item.code << " " << item.version);
+    std::string dot = workflow::to_dot(item);
+    CHECK(has(dot, "rankdir=TB"));
+    auto at = dot.find("size=\"");
+    REQUIRE(at != std::string::npos);
+    double w = 0, h = 0;
+    REQUIRE(std::sscanf(dot.c_str() + at, "size=\"%lf,%lf\"", &w, &h) == 2);
+    CHECK(w > 0);
+    CHECK(w <= 210.0 / 25.4);  // A4 width, inches
+    CHECK(h <= 297.0 / 25.4);
+    CHECK(w * 96 <= 1200);  // pixels on a screen at 96 dpi
+    // No label line wider than the wrap width (one closing mark over at most).
+    for (const auto& s : item.workflow)
+      if (s.when) {
+        auto label_at = dot.find("\"" + s.id + "\" [label=\"");
+        REQUIRE(label_at != std::string::npos);
+        auto begin = label_at + s.id.size() + 11, end = dot.find("\", ", begin);
+        std::string label = dot.substr(begin, end - begin);
+        for (std::size_t from = 0; from <= label.size();) {
+          auto next = label.find("\\n", from);
+          std::string line = label.substr(from, next == std::string::npos ? std::string::npos : next - from);
+          CHECK(evenhand::detail::display_width(line) <= workflow::dot_options{}.wrap + 2);
+          if (next == std::string::npos) break;
+          from = next + 2;
+        }
+      }
+  }
+  CHECK(workflow::detail::wrap("一二三四五六，七八", 12) == "一二三四五六，\n七八");
+  CHECK(workflow::detail::wrap("abc", 2) == "ab\nc");
+}
