@@ -170,3 +170,84 @@ TEST_CASE("guide elements: a diagram is bounded to an A4 page and a 1,200-pixel 
   CHECK(workflow::detail::wrap("一二三四五六，七八", 12) == "一二三四五六，\n七八");
   CHECK(workflow::detail::wrap("abc", 2) == "ab\nc");
 }
+
+TEST_CASE("guide elements: the service elements a hall publishes, the ruleset's with an item's over them") {
+  auto rules = testing::load(testing::demo_dir);
+  CHECK(has(rules->service.complaints, "12345"));
+  CHECK(has(rules->service.place, "某市政务服务中心"));
+  const auto& food = item_of(*rules, "SCJG-XK-001");
+  CHECK(food.service.place == rules->service.place);  // from ruleset.yaml
+  CHECK(food.service.visits == rules->service.visits);
+  std::string md = guide::render_markdown(*rules, food);
+  for (std::string_view label : {"| 办理地点 | ", "| 办理时间 | ", "| 咨询方式 | ", "| 监督投诉渠道 | ", "| 送达方式 | ", "| 到现场次数 | "}) {
+    INFO(label);
+    CHECK(has(md, label));
+  }
+  CHECK(has(md, "| 办理地点 | " + rules->service.place + " |"));
+  CHECK(has(md, "| 到现场次数 | " + std::to_string(*rules->service.visits) + "次 |"));
+  std::string html = guide::render_html(*rules, food);
+  CHECK(has(html, "<tr><th scope=\"row\">监督投诉渠道</th><td>" + guide::detail::html_escape(rules->service.complaints) + "</td></tr>"));
+  // An item's own keys win: the construction permit is handled in the project approval area.
+  const auto& construction = item_of(*rules, "ZJ-XK-001");
+  CHECK(construction.service.place != rules->service.place);
+  CHECK(has(construction.service.place, "工程建设项目"));
+  CHECK(construction.service.complaints == rules->service.complaints);
+  CHECK(has(guide::render_markdown(*rules, construction), "| 办理地点 | " + construction.service.place + " |"));
+}
+
+TEST_CASE("guide elements: lint warns where an item in force has no 监督投诉渠道 or 咨询方式") {
+  auto loaded = standard::load_ruleset(testing::demo_dir);
+  REQUIRE(loaded.rules);
+  CHECK(with_code(loaded.problems, "W406").empty());
+
+  auto dir = testing::scratch("no-complaints");
+  std::filesystem::copy(testing::demo_dir, dir, std::filesystem::copy_options::recursive);
+  {
+    std::ifstream in(dir / "ruleset.yaml", std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    in.close();
+    // Drop the ruleset's complaints and consultation lines.
+    std::string kept;
+    std::size_t from = 0;
+    while (from < text.size()) {
+      auto end = text.find('\n', from);
+      std::string line = text.substr(from, end == std::string::npos ? std::string::npos : end - from + 1);
+      if (!line.starts_with("  complaints:") && !line.starts_with("  consultation:")) kept += line;
+      from = end == std::string::npos ? text.size() : end + 1;
+    }
+    REQUIRE(kept.size() < text.size());
+    std::ofstream(dir / "ruleset.yaml", std::ios::binary | std::ios::trunc) << kept;
+  }
+  auto broken = standard::load_ruleset(dir);
+  REQUIRE(broken.rules);
+  auto w = with_code(broken.problems, "W406");
+  // One per item version in force (no effective.to) that does not say them itself; the 2015
+  // food renewal version has ended.
+  std::size_t open_ended = 0;
+  for (const auto& item : broken.rules->items)
+    if (!item.effective_to && (item.service.complaints.empty() || item.service.consultation.empty())) ++open_ended;
+  CHECK(open_ended > 0);
+  CHECK(w.size() == open_ended);
+  for (const auto& d : w) {
+    CHECK(d.level == severity::warning);
+    CHECK(d.where.line > 0);
+    CHECK(has(d.message, "监督投诉渠道"));
+    CHECK(has(d.message, "complaints"));
+    CHECK_FALSE(has(d.where.file, "renewal-2015"));
+  }
+}
+
+TEST_CASE("guide elements: service keys are checked like any other") {
+  auto unknown = testing::edited_demo("service-unknown", "ruleset.yaml", "service:\n", "service:\n  telephone: 12345\n");
+  auto a = standard::load_ruleset(unknown);
+  CHECK_FALSE(a.rules);
+  CHECK_FALSE(with_code(a.problems, "E302").empty());
+  auto visits = testing::edited_demo("service-visits", "ruleset.yaml", "  visits: 1", "  visits: 一次");
+  auto b = standard::load_ruleset(visits);
+  CHECK_FALSE(b.rules);
+  CHECK_FALSE(with_code(b.problems, "E305").empty());
+  auto item_unknown = testing::edited_demo("service-item-unknown", "items/construction-permit-joint.yaml", "service:\n",
+                                           "service:\n  hotline: 12345\n");
+  auto c = standard::load_ruleset(item_unknown);
+  CHECK_FALSE(c.rules);
+}
