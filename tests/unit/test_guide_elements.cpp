@@ -251,3 +251,67 @@ TEST_CASE("guide elements: service keys are checked like any other") {
   auto c = standard::load_ruleset(item_unknown);
   CHECK_FALSE(c.rules);
 }
+
+TEST_CASE("guide elements: a basis is a structured entry; guides and notices show its title, article and text, never its note") {
+  auto rules = testing::load(testing::demo_dir);
+  REQUIRE(rules->basis_entries.count("XKF-32"));
+  const auto& xkf32 = rules->basis_entries.at("XKF-32");
+  CHECK(xkf32.title == "中华人民共和国行政许可法");
+  CHECK(xkf32.article == "第三十二条");
+  CHECK(xkf32.excerpt);  // items (三), (五) and the written-receipt paragraph are left out
+  CHECK_FALSE(xkf32.note.empty());
+  CHECK(rules->basis.at("XKF-32").starts_with("《中华人民共和国行政许可法》第三十二条（节录）：申请事项依法不需要取得行政许可的"));
+  const auto& yshj = rules->basis_entries.at("YSHJ-35");
+  CHECK(yshj.number == "国务院令第722号");
+  CHECK(rules->basis.at("YSHJ-35").starts_with("《优化营商环境条例》（国务院令第722号）第三十五条（节录）："));
+
+  const auto& food = item_of(*rules, "SCJG-XK-001");
+  CHECK(food.basis.at("XKF-32") == rules->basis.at("XKF-32"));  // an item sees the shared entries
+  std::string md = guide::render_markdown(*rules, food);
+  std::string html = guide::render_html(*rules, food);
+  CHECK(has(md, "《中华人民共和国行政许可法》第三十二条（节录）：申请事项依法不需要取得行政许可的"));
+  CHECK(has(md, "依据：《食品经营许可和备案管理办法》第十条、"));
+  // No editor's note reaches a public document.
+  std::size_t notes = 0;
+  for (const auto* entries : {&rules->basis_entries, &food.basis_entries})
+    for (const auto& [id, e] : *entries)
+      if (!e.note.empty()) {
+        ++notes;
+        INFO(id << ": " << e.note);
+        CHECK_FALSE(has(md, e.note));
+        CHECK_FALSE(has(html, e.note));
+        CHECK_FALSE(has(standard::basis_titles(food.basis, std::vector<std::string>{id}), e.note));
+      }
+  CHECK(notes >= 2);
+}
+
+TEST_CASE("guide elements: the string form of a basis entry is still accepted; a structured one is checked") {
+  auto plain = testing::edited_demo("basis-string", "ruleset.yaml", "\nbasis:\n", "\nbasis:\n  TEST-1: 《某某条例》第一条：文本。\n");
+  auto rules = testing::load(plain);
+  CHECK(rules->basis.at("TEST-1") == "《某某条例》第一条：文本。");
+  CHECK_FALSE(rules->basis_entries.count("TEST-1"));
+
+  auto structured = testing::edited_demo("basis-structured", "items/food-business-licence.yaml", "\nbasis:\n",
+                                         "\nbasis:\n  TEST-2: { title: 某某办法, number: 某部令第1号, article: 第二条, note: 未核对原文 }\n"
+                                         "  TEST-3: { title: 《某某条例》, article: 第三条, text: 文本。 }\n");
+  auto again = testing::load(structured);
+  const auto& food = item_of(*again, "SCJG-XK-001");
+  CHECK(food.basis.at("TEST-2") == "《某某办法》（某部令第1号）第二条");
+  CHECK(food.basis.at("TEST-3") == "《某某条例》第三条：文本。");
+  CHECK(food.basis_entries.at("TEST-2").note == "未核对原文");
+
+  auto unknown = testing::edited_demo("basis-unknown", "ruleset.yaml", "\nbasis:\n", "\nbasis:\n  TEST-4: { title: 某法, articel: 第一条 }\n");
+  auto a = standard::load_ruleset(unknown);
+  CHECK_FALSE(a.rules);
+  CHECK_FALSE(with_code(a.problems, "E302").empty());
+  auto untitled = testing::edited_demo("basis-untitled", "items/food-business-licence.yaml", "\nbasis:\n",
+                                       "\nbasis:\n  TEST-5: { article: 第一条 }\n");
+  auto b = standard::load_ruleset(untitled);
+  CHECK_FALSE(b.rules);
+  CHECK_FALSE(with_code(b.problems, "E303").empty());
+  auto excerpt = testing::edited_demo("basis-excerpt", "items/food-business-licence.yaml", "\nbasis:\n",
+                                      "\nbasis:\n  TEST-6: { title: 某法, article: 第一条, excerpt: true }\n");
+  auto c = standard::load_ruleset(excerpt);
+  CHECK_FALSE(c.rules);
+  CHECK_FALSE(with_code(c.problems, "E305").empty());
+}
