@@ -270,7 +270,7 @@ TEST_CASE("guide elements: a basis is a structured entry; guides and notices sho
   std::string md = guide::render_markdown(*rules, food);
   std::string html = guide::render_html(*rules, food);
   CHECK(has(md, "《中华人民共和国行政许可法》第三十二条（节录）：申请事项依法不需要取得行政许可的"));
-  CHECK(has(md, "依据：《食品经营许可和备案管理办法》第十条、"));
+  CHECK(has(md, "依据：《食品经营许可和备案管理办法》第十条；《中华人民共和国行政许可法》第三十二条（节录）\n"));
   // No editor's note reaches a public document.
   std::size_t notes = 0;
   for (const auto* entries : {&rules->basis_entries, &food.basis_entries})
