@@ -123,8 +123,9 @@ TEST_CASE("guide elements: the workflow diagram says a step's condition in words
     INFO(raw);
     CHECK_FALSE(has(dot, raw));
   }
-  CHECK(has(dot, "现场核查\\n2个工作日\\n适用情形：不选择告知承诺方式办理"));
-  CHECK(has(dot, "听证\\n20个工作日（不计入时限）\\n适用情形：「申请人或利害关系人"));
+  CHECK(has(dot, "现场核查\\n2个工作日\\n适用情形：不选择告知承诺"));
+  CHECK(has(dot, "tooltip=\"适用情形：不选择告知承诺方式办理（仅限食品销售），或者「经营项目」包含“热食类食品制售”"));
+  CHECK(has(dot, "听证\\n20个工作日（不计入时限）\\n适用情形：「申请人或利害"));
   CHECK(has(dot, "图例"));
   CHECK(has(dot, "计时最长的环节路径"));
   CHECK(has(dot, "特别程序，不计入时限"));

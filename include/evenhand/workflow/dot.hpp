@@ -53,8 +53,8 @@ inline std::string dot_quote(std::string_view s) {
   return out + "\"";
 }
 
-/// `s` broken into lines of at most `columns` display columns (a line may run one character
-/// over, so that no line starts with a closing mark such as ，、。）」”).
+/// `s` broken into lines of at most `columns` display columns (a line may run one closing mark
+/// such as ，、。）」” over, so that the next line does not start with it).
 inline std::string wrap(std::string_view s, std::size_t columns) {
   static constexpr std::string_view closing[] = {"，", "、", "。", "；", "：", "）", "」", "”", "》"};
   std::string out;
@@ -67,7 +67,7 @@ inline std::string wrap(std::string_view s, std::size_t columns) {
     bool close = std::find(std::begin(closing), std::end(closing), ch) != std::end(closing);
     if (ch == "\n") {
       width = 0;
-    } else if (width + w > columns && width > 0 && !close) {
+    } else if (width + w > columns && width > 0 && (!close || width > columns)) {
       out += '\n';
       width = 0;
     }
