@@ -221,6 +221,12 @@ inline content build(const standard::ruleset& rules, const standard::item& item,
   if (!dl.basis.empty()) c.basics.emplace_back("时限依据", cite(dl.basis));
   c.basics.emplace_back("计算方式", "办理时限以工作日计算，不含法定节假日，受理当日不计入；听证、检验、检测、鉴定、专家评审等特别程序所需时间不计入办理时限。");
   if (item.tolerance_due) c.basics.emplace_back("容缺受理", "可容缺的材料，申请人书面承诺后于受理之日起" + standard::period_text(*item.tolerance_due) + "内补交");
+  // 办理地点、办理时间、咨询方式、监督投诉渠道、送达方式、到现场次数 (ruleset.yaml's, the item's over them)
+  const auto& sv = item.service;
+  for (const auto& [label, text] : {std::pair<const char*, const std::string*>{"办理地点", &sv.place}, {"办理时间", &sv.hours},
+                                    {"咨询方式", &sv.consultation}, {"监督投诉渠道", &sv.complaints}, {"送达方式", &sv.delivery}})
+    if (!text->empty()) c.basics.emplace_back(label, *text);
+  if (sv.visits) c.basics.emplace_back("到现场次数", std::to_string(*sv.visits) + "次");
 
   // 受理条件、审批条件
   for (const auto& cond : item.conditions) {
