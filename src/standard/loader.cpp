@@ -12,6 +12,7 @@
 #include <evenhand/standard/detail/yaml_scalar.hpp>
 #include <evenhand/standard/loader.hpp>
 #include <evenhand/standard/table.hpp>
+#include <evenhand/standard/text.hpp>
 
 #include "../yaml_guard.hpp"
 
@@ -272,6 +273,55 @@ std::optional<std::int64_t> integer(reporter& r, const YAML::Node& n, const std:
   return v;
 }
 
+/// One basis entry's value: a citation as written, or a structured entry (title, number,
+/// article, text, excerpt, note), which `structured` receives. Returns the citation that guides
+/// and notices show (never the note).
+std::optional<std::string> read_basis_value(reporter& r, const YAML::Node& n, const std::string& id,
+                                            std::optional<basis_entry>& structured) {
+  structured.reset();
+  const std::string what = "basis '" + id + "'";
+  if (!n.IsMap()) return nonempty_text(r, n, what);
+  map_view m(r, n, what, {"title", "number", "article", "text", "excerpt", "note"});
+  if (!m.ok()) return std::nullopt;
+  basis_entry b;
+  auto title = nonempty_text(r, m.required("title"), what + " title");
+  auto text = [&](const char* key, std::string& out) {
+    if (m.get(key).IsDefined())
+      if (auto s = nonempty_text(r, m.get(key), what + " " + key)) out = *s;
+  };
+  text("number", b.number);
+  text("article", b.article);
+  text("text", b.text);
+  text("note", b.note);
+  if (m.get("excerpt").IsDefined()) b.excerpt = boolean(r, m.get("excerpt"), what + " excerpt").value_or(false);
+  if (b.excerpt && b.text.empty()) {
+    r.error(m.get("excerpt"), "E305", what + " is marked excerpt (节录) but gives no text",
+            "add text: the article's words, or drop excerpt: true");
+    return std::nullopt;
+  }
+  if (!title) return std::nullopt;
+  b.title = *title;
+  structured = b;
+  return citation(b);
+}
+
+/// A `service:` section (ruleset.yaml's or an item's): the keys written replace those in `into`.
+void read_service(reporter& r, const YAML::Node& n, const std::string& what, service_info& into) {
+  map_view m(r, n, what, {"place", "hours", "consultation", "complaints", "delivery", "visits"});
+  if (!m.ok()) return;
+  auto text = [&](const char* key, std::string& out) {
+    if (m.get(key).IsDefined())
+      if (auto s = nonempty_text(r, m.get(key), "service." + std::string(key))) out = *s;
+  };
+  text("place", into.place);
+  text("hours", into.hours);
+  text("consultation", into.consultation);
+  text("complaints", into.complaints);
+  text("delivery", into.delivery);
+  if (m.get("visits").IsDefined())
+    if (auto v = integer(r, m.get("visits"), "service.visits", 0, 10)) into.visits = v;
+}
+
 std::optional<date> date_value(reporter& r, const YAML::Node& n, const std::string& what) {
   auto s = scalar(r, n, what);
   if (!s) return std::nullopt;
@@ -398,12 +448,16 @@ class item_reader {
   std::optional<item> read(const YAML::Node& root) {
     map_view top(r_.get(), root, "an item standard",
                  {"item", "basis", "fields", "derive", "conditions", "materials", "tolerance", "deadlines",
-                  "workflow", "tables", "fees", "outputs"});
+                  "workflow", "tables", "fees", "outputs", "service"});
     if (!top.ok()) return std::nullopt;  // map_view said why
     it_.file = r_.get().file();
     it_.basis = ctx_.basis;
+    it_.basis_entries = ctx_.basis_entries;
     read_identity(top.required("item"));
     read_basis(top.get("basis"));
+    it_.service = ctx_.service;
+    if (top.get("service").IsDefined()) read_service(r_.get(), top.get("service"), "'service'", it_.service);
+    service_node_ = top.get("service").IsDefined() ? top.get("service") : top.get("item");
     env_ = std::make_shared<expr::environment>();
     env_->calendar = ctx_.calendar.get();
     env_->file = r_.get().file();
@@ -424,6 +478,7 @@ class item_reader {
     lint_texts();
     lint_unused_fields();
     lint_control_line();
+    lint_service();
     if (r_.get().errors()) return std::nullopt;
     resolve_slots();
     it_.environment = env_;
@@ -503,8 +558,13 @@ class item_reader {
     }
     for (const auto& kv : n) {
       auto id = scalar(r_.get(), kv.first, "a basis id");
-      auto text = nonempty_text(r_.get(), kv.second, "basis '" + id.value_or("") + "'");
-      if (id && text) it_.basis[*id] = *text;
+      std::optional<basis_entry> structured;
+      auto text = read_basis_value(r_.get(), kv.second, id.value_or(""), structured);
+      if (id && text) {
+        it_.basis[*id] = *text;
+        if (structured) it_.basis_entries[*id] = std::move(*structured);
+        else it_.basis_entries.erase(*id);
+      }
     }
   }
 
@@ -879,7 +939,7 @@ class item_reader {
   void read_conditions(const YAML::Node& n) {
     std::set<std::string> ids;
     each(n, "conditions", [&](const YAML::Node& e) {
-      map_view m(r_.get(), e, "a condition", {"id", "stage", "when", "require", "on_fail", "message", "basis", "lint"});
+      map_view m(r_.get(), e, "a condition", {"id", "stage", "when", "require", "on_fail", "statement", "message", "basis", "lint"});
       if (!m.ok()) return;
       condition c;
       if (m.has("lint")) c.lint = read_lint(m.get("lint"));
@@ -898,6 +958,11 @@ class item_reader {
       if (c.stage == stage::decision && c.on_fail == failure::reject)
         r_.get().error(m.get("on_fail"), "E305", "a decision condition cannot reject: rejection (不予受理) happens at acceptance",
                  "use on_fail: deny for 不予许可");
+      if (m.get("statement").IsDefined())
+        if (auto st = nonempty_text(r_.get(), m.get("statement"), "statement")) {
+          c.statement = *st;
+          texts_.push_back({*st, m.get("statement"), "statement of condition '" + c.id + "'", allow_ ? allow_->allow : std::vector<std::string>{}});
+        }
       if (auto msg = nonempty_text(r_.get(), m.required("message"), "message")) {
         c.message = *msg;
         texts_.push_back({*msg, m.get("message"), "message of condition '" + c.id + "'", allow_ ? allow_->allow : std::vector<std::string>{}});
@@ -908,6 +973,11 @@ class item_reader {
       allow_ = nullptr;
       if (c.basis.empty() && !allowed(c.lint, "W402"))
         warn(c.where, "W402", "condition '" + c.id + "' cites no legal basis", "add basis: [<id>] naming the article it applies");
+      if (c.statement.empty() && !allowed(c.lint, "W405"))
+        warn(c.where, "W405",
+             "condition '" + c.id + "' has no statement: the service guide prints its failure message instead"
+             "（条件缺少正面表述，办事指南的受理条件、审批条件暂以不符合时的提示代替）",
+             "add statement: the condition as the guide states it, e.g. 申请人持有有效的营业执照");
       it_.conditions.push_back(std::move(c));
     });
   }
@@ -1408,6 +1478,25 @@ class item_reader {
                std::to_string(d.legal.amount * 2 / 3) + (d.legal.in == period::unit::workdays ? " workdays" : " days"));
   }
 
+  /// W406: a version in force (no effective.to) whose guide would lack 监督投诉渠道 or 咨询方式,
+  /// which provincial standardisation rules require of every published guide.
+  void lint_service() {
+    if (it_.effective_to) return;
+    std::vector<std::string> missing;
+    if (it_.service.complaints.empty()) missing.push_back("complaints (监督投诉渠道)");
+    if (it_.service.consultation.empty()) missing.push_back("consultation (咨询方式)");
+    if (missing.empty() || !service_node_.IsDefined()) return;
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : " and ") + m;
+    warn(r_.get().at(service_node_), "W406",
+         "item " + it_.code + " " + it_.version + " has no " + list + " in its service elements or ruleset.yaml's"
+         "（办事指南缺少" + std::string(it_.service.complaints.empty() ? "监督投诉渠道" : "") +
+             (it_.service.complaints.empty() && it_.service.consultation.empty() ? "、" : "") +
+             (it_.service.consultation.empty() ? "咨询方式" : "") + "）",
+         "add them under service: in ruleset.yaml, or in the item to override it");
+  }
+
+  YAML::Node service_node_;
   const lint_allowance* allow_ = nullptr;
   std::reference_wrapper<reporter> r_;
   const item_context& ctx_;
@@ -1572,7 +1661,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
   {
     reporter r("ruleset.yaml", shared.text, result.problems);
     if (auto doc = parse_yaml(r, limits)) {
-      map_view top(r, *doc, "ruleset.yaml", {"ruleset", "supervision", "journal", "basis", "fields", "materials"});
+      map_view top(r, *doc, "ruleset.yaml", {"ruleset", "supervision", "journal", "service", "basis", "fields", "materials"});
       if (top.ok()) {
         map_view m(r, top.required("ruleset"), "'ruleset'", {"id", "name", "timezone", "calendar"});
         if (m.ok()) {
@@ -1622,17 +1711,24 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
             if (j.has("salt")) rules->journal.salt = scalar(r, j.get("salt"), "journal.salt").value_or("");
           }
         }
+        if (top.get("service").IsDefined()) read_service(r, top.get("service"), "'service'", rules->service);
+        context.service = rules->service;
         YAML::Node basis = top.get("basis");
         if (basis.IsMap()) {
           for (const auto& kv : basis) {
             auto id = scalar(r, kv.first, "a basis id");
-            auto cite = nonempty_text(r, kv.second, "basis citation");
-            if (id && cite) rules->basis[*id] = *cite;
+            std::optional<basis_entry> structured;
+            auto cite = read_basis_value(r, kv.second, id.value_or(""), structured);
+            if (id && cite) {
+              rules->basis[*id] = *cite;
+              if (structured) rules->basis_entries[*id] = std::move(*structured);
+            }
           }
         } else if (basis.IsDefined() && !basis.IsNull()) {
           r.error(basis, "E304", "'basis' must map ids to citations");
         }
         context.basis = rules->basis;
+        context.basis_entries = rules->basis_entries;
         context.calendar = rules->calendar;
         shared.fields = top.get("fields");
         YAML::Node materials = top.get("materials");

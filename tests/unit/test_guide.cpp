@@ -46,7 +46,7 @@ TEST_CASE("guide: the Markdown guide has every section, in order") {
   CHECK(has(md, "| 法定办结时限 | 10个工作日（经本机关负责人批准，可以延长5个工作日，并告知申请人理由） |"));
   CHECK(has(md, "| 承诺办结时限 | 6个工作日 |"));
   CHECK_FALSE(has(md, "内控线"));  // the public edition
-  CHECK(has(md, "统一社会信用代码校验不通过，请核对营业执照或登记证书后补正。"));
+  CHECK(has(md, "申请人已依法取得营业执照或者机关、事业单位、社会团体登记证书，统一社会信用代码真实有效"));
   CHECK(has(md, "不符合的，不予受理；依据：《中华人民共和国食品安全法》第三十五条第一款"));
   CHECK(has(md, "不收费。依据：《中华人民共和国行政许可法》第五十八条第一款。"));
   CHECK(has(md, "六十日内依法申请行政复议（《中华人民共和国行政复议法》第二十条第一款）"));

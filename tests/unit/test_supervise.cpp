@@ -64,7 +64,13 @@ struct fixture {
     auto loaded = standard::load_ruleset(fs::path(EVENHAND_SOURCE_DIR) / "rulesets/cn-demo");
     REQUIRE(loaded.rules);
     rules = std::make_shared<standard::ruleset>(*loaded.rules);
-    standard::item_context ctx{rules->basis, rules->fields, rules->materials, rules->calendar};
+    standard::item_context ctx;
+    ctx.basis = rules->basis;
+    ctx.basis_entries = rules->basis_entries;
+    ctx.fields = rules->fields;
+    ctx.materials = rules->materials;
+    ctx.calendar = rules->calendar;
+    ctx.service = rules->service;
     diagnostics problems;
     auto item = standard::load_item_text(test_item, "items/test.yaml", ctx, problems);
     INFO(render_text(problems));

@@ -325,6 +325,7 @@ inline void diff_items(std::vector<change>& out, const item& a, const item& b) {
           int up = failure_rank(y.on_fail) - failure_rank(x.on_fail);
           r.text("on_fail", std::string(to_string(x.on_fail)), std::string(to_string(y.on_fail)),
                  up > 0 ? change_effect::stricter : up < 0 ? change_effect::looser : change_effect::changed);
+          r.text("statement", x.statement, y.statement);
           r.text("message", x.message, y.message);
           r.list("basis", x.basis, y.basis);
         },
@@ -573,7 +574,7 @@ inline std::string change_line(const change& c) {
   if (c.kind == change_kind::changed) s += ": " + shown(c.before) + " → " + shown(c.after);
   else s += ": " + shown(c.kind == change_kind::added ? c.after : c.before);
   s += "\n";
-  if (c.element == "condition" && (c.kind != change_kind::changed || (c.aspect != "message" && c.aspect != "basis"))) {
+  if (c.element == "condition" && (c.kind != change_kind::changed || (c.aspect != "message" && c.aspect != "statement" && c.aspect != "basis"))) {
     s += "      message: " + c.message + "\n";
     if (!c.basis.empty()) s += "      basis: " + join(c.basis) + "\n";
   }

@@ -46,8 +46,10 @@ void name_files_from(diagnostics& problems, const std::filesystem::path& root);
 /// calendar); for tests and the fuzzer. `file` names the text in diagnostics.
 struct item_context {
   std::map<std::string, std::string> basis;
+  std::map<std::string, basis_entry> basis_entries;  ///< the shared entries written structured
   std::vector<field> fields;        ///< shared fields (ruleset.yaml)
   std::vector<material> materials;  ///< shared materials, referenced by id
+  service_info service;             ///< ruleset.yaml's service elements, which an item's keys override
   std::shared_ptr<const workday_calendar> calendar;
 };
 std::optional<item> load_item_text(std::string_view text, const std::string& file,

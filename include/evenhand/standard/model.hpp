@@ -79,6 +79,19 @@ struct derived_fact {
   std::uint32_t slot = no_slot;
 };
 
+/// A legal basis (法律依据) written as a structured entry: the article cited and, where it could be
+/// read, its text. `note` is the editor's provenance note: it stays in the standard and never
+/// reaches a guide or a notice. The citation guides and notices show is built from the rest
+/// (standard::citation): 《title》（number）article（节录）：text.
+struct basis_entry {
+  std::string title;    ///< the law's title, without 《》: 中华人民共和国行政许可法
+  std::string number;   ///< 文号 (optional): 国务院令第722号
+  std::string article;  ///< 第四十二条第一款 (optional)
+  std::string text;     ///< the article's text (optional)
+  bool excerpt = false; ///< `text` is an excerpt or paraphrase (节录), not the whole article
+  std::string note;     ///< the editor's provenance note; never shown in public documents
+};
+
 /// Which lint warnings an element opts out of, with the reviewer's reason.
 struct lint_allowance {
   std::vector<std::string> allow;
@@ -106,7 +119,8 @@ struct condition {
   std::optional<rule> when;
   rule require;
   failure on_fail = failure::correct;
-  std::string message;
+  std::string statement;  ///< the condition as a guide states it (申请人持有有效的营业执照); empty: not written
+  std::string message;    ///< what the notice says when it is not met
   std::vector<std::string> basis;
   lint_allowance lint;
   source_location where;
@@ -210,6 +224,18 @@ struct output {
 
 enum class handling : std::uint8_t { immediate, promised };
 
+/// The service elements a published guide carries besides the standard's rules (provincial
+/// standardisation rules require 监督投诉渠道 and 咨询方式): written in ruleset.yaml's `service:`,
+/// an item's `service:` keys over them. Text as the hall publishes it; empty: not given.
+struct service_info {
+  std::string place;         ///< 办理地点
+  std::string hours;         ///< 办理时间
+  std::string consultation;  ///< 咨询方式
+  std::string complaints;    ///< 监督投诉渠道
+  std::string delivery;      ///< 送达方式
+  std::optional<std::int64_t> visits;  ///< 到现场次数
+};
+
 /// One version of one licence item, resolved and checked.
 struct item {
   std::string code;
@@ -223,6 +249,7 @@ struct item {
   std::string kind;
 
   std::map<std::string, std::string> basis;  ///< id → citation (item's and the ruleset's)
+  std::map<std::string, basis_entry> basis_entries;  ///< the entries of `basis` written structured, by id
   std::vector<field> fields;                 ///< the item's and the ruleset's shared ones, sorted by name
   std::vector<derived_fact> derive;          ///< in dependency order
   std::vector<condition> conditions;
@@ -234,6 +261,7 @@ struct item {
   std::vector<decision_table> tables;
   std::vector<fee> fees;
   std::vector<output> outputs;
+  service_info service;  ///< the ruleset's service elements with the item's over them
 
   std::string file;    ///< path relative to the ruleset root
   std::string digest;  ///< sha256 of the item file
@@ -292,7 +320,9 @@ struct ruleset {
   std::shared_ptr<const workday_calendar> calendar;
   supervision_settings supervision;
   journal_settings journal;
-  std::map<std::string, std::string> basis;  ///< shared basis entries
+  service_info service;                      ///< the service elements every item starts from
+  std::map<std::string, std::string> basis;  ///< shared basis entries: id → citation
+  std::map<std::string, basis_entry> basis_entries;  ///< the shared entries written structured, by id
   std::vector<field> fields;                 ///< shared fields, declared in every item
   std::vector<material> materials;           ///< shared materials, which items name by id
   std::vector<item> items;                   ///< sorted by code, then effective_from

@@ -26,6 +26,16 @@ constexpr std::string_view form_text(material_form f) noexcept {
   return "原件";
 }
 
+/// A structured basis entry as guides and notices cite it, never with its note:
+/// 《中华人民共和国行政许可法》第三十二条（节录）：text, 《优化营商环境条例》（国务院令第722号）第三十五条.
+inline std::string citation(const basis_entry& b) {
+  std::string s = b.title.starts_with("《") ? b.title : "《" + b.title + "》";
+  if (!b.number.empty()) s += "（" + b.number + "）";
+  s += b.article;
+  if (!b.text.empty()) s += (b.excerpt ? "（节录）：" : "：") + b.text;
+  return s;
+}
+
 /// The title part of a citation: "《法》第N条：quoted text" → "《法》第N条".
 inline std::string_view basis_title(std::string_view citation) noexcept {
   auto colon = citation.find("：");
