@@ -93,7 +93,9 @@ std::string explain(const eval::decision& d, const standard::item& item) {
              (s.steps[i].counted ? "" : "（依法不计入办理时限）") + "\n";
     }
   }
-  for (const auto& e : s.errors) out += "\n注意：" + e + "\n";
+  if (!s.calendar_not_covered.empty()) out += "\n注意：" + eval::calendar_not_covered::message_zh(s.calendar_not_covered) + "\n";
+  else
+    for (const auto& e : s.errors) out += "\n注意：办理期限无法计算（" + e + "）\n";
   return out;
 }
 
@@ -146,6 +148,16 @@ int eval_command(const arguments& args) {
     return bad_input;
   }
   auto decision = eval::evaluate(*loaded_rules, *app, as_of);
+  try {
+    eval::require_deadlines(decision);
+  } catch (const eval::calendar_not_covered& e) {
+    // Shown, marked (schedule.calendar_not_covered), never journalled, never a success.
+    std::string out = format == "json" ? eval::to_json(decision) + "\n" : explain(decision, *app->standard);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fprintf(stderr, "evenhand eval: %s%s\n", e.what(),
+                 journal_path.empty() ? "" : "（未记入电子监察日志；not recorded in the journal）");
+    return findings;
+  }
   if (!journal_path.empty()) {
     try {
       journal::writer j(journal_path, *loaded_rules);

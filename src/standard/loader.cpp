@@ -485,6 +485,7 @@ class item_reader {
       it_.handling = *h;
     if (m.has("joint")) it_.joint = boolean(r_.get(), m.get("joint"), "item.joint").value_or(false);
     map_view e(r_.get(), m.required("effective"), "'item.effective'", {"from", "to"});
+    if (m.has("effective")) it_.effective_where = r_.get().at(m.get("effective"));
     if (e.ok()) {
       if (auto d = date_value(r_.get(), e.required("from"), "effective.from")) it_.effective_from = *d;
       if (e.has("to")) {
@@ -1572,6 +1573,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
           }
           if (auto cal = nonempty_text(r, m.required("calendar"), "ruleset.calendar")) {
             rules->calendar_name = *cal;
+            rules->calendar_where = r.at(m.get("calendar"));
             std::vector<calendar_load_error> errors;
             fs::path dir = root / "calendars" / *cal;
             if (cal->find('/') != std::string::npos || cal->find("..") != std::string::npos || !fs::is_directory(dir)) {

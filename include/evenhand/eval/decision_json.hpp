@@ -214,6 +214,8 @@ inline void append_json(std::string& out, const decision& d) {
       detail::json_out& o = w.key("schedule");
       object_writer c(o);
       put_date(c.key("accepted_on"), s.accepted_on);
+      detail::array(c.key("calendar_not_covered"), s.calendar_not_covered,
+                    [](detail::json_out& o2, int year) { detail::append_integer(o2, year); });
       c.strings("critical_path", s.critical_path);
       {
         detail::json_out& o2 = c.key("due");

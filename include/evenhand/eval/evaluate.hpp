@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,6 +122,9 @@ struct schedule {
   std::vector<std::string_view> critical_path;
   std::optional<date> legal, promised, control_line;
   std::vector<std::string> errors;  ///< e.g. a date in a year without a published calendar
+  /// Years the deadlines reach that the calendar has no published schedule for, ascending.
+  /// Not empty: the decision has no deadlines, and require_deadlines refuses it.
+  std::vector<int> calendar_not_covered;
 };
 
 struct table_result {
@@ -206,16 +210,21 @@ inline std::span<const std::uint32_t> reads(const standard::rule& rule) noexcept
 }
 
 template <class T>
-std::optional<date> calendar_date(const calendar_result<T>& r, std::vector<std::string>& errors) {
+std::optional<date> calendar_date(const calendar_result<T>& r, std::vector<std::string>& errors,
+                                  std::vector<int>* uncovered = nullptr) {
   if (const auto* e = std::get_if<calendar_error>(&r)) {
     if (std::find(errors.begin(), errors.end(), e->message) == errors.end()) errors.push_back(e->message);
+    if (uncovered && e->year != 0) {
+      auto at = std::lower_bound(uncovered->begin(), uncovered->end(), e->year);
+      if (at == uncovered->end() || *at != e->year) uncovered->insert(at, e->year);
+    }
     return std::nullopt;
   }
   return std::get<T>(r);
 }
 
 inline std::optional<date> add_period(const workday_calendar* cal, date from, const standard::period& p,
-                                      std::vector<std::string>& errors) {
+                                      std::vector<std::string>& errors, std::vector<int>* uncovered = nullptr) {
   if (p.in == standard::period::unit::days) {
     if (auto d = from.plus_days(p.amount)) return d;
     errors.push_back("date out of range");
@@ -225,7 +234,12 @@ inline std::optional<date> add_period(const workday_calendar* cal, date from, co
     errors.push_back("the ruleset has no working-day calendar");
     return std::nullopt;
   }
-  return calendar_date(cal->add_workdays(from, p.amount), errors);
+  return calendar_date(cal->add_workdays(from, p.amount), errors, uncovered);
+}
+
+/// add_period into a schedule: its errors, and the years its calendar lacks.
+inline std::optional<date> add_period(const workday_calendar* cal, date from, const standard::period& p, schedule& s) {
+  return add_period(cal, from, p, s.errors, &s.calendar_not_covered);
 }
 
 /// Whether an optional `when` lets a fee, output or step apply.
@@ -385,6 +399,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   d.schedule.steps.clear();
   d.schedule.critical_path.clear();
   d.schedule.errors.clear();
+  d.schedule.calendar_not_covered.clear();
   d.schedule.legal.reset();
   d.schedule.promised.reset();
   d.schedule.control_line.reset();
@@ -441,7 +456,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
 
   // Materials: required when their rule says so; submitted in the right form and number.
   std::optional<date> tolerance_due;
-  if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), today, *item.tolerance_due, d.schedule.errors);
+  if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), today, *item.tolerance_due, d.schedule);
   std::array<bool, 64> known_small{};
   std::vector<bool> known_big(app.materials.size() > known_small.size() ? app.materials.size() : 0, false);
   auto known = [&](std::size_t i) -> bool { return app.materials.size() > known_small.size() ? known_big[i] : known_small[i]; };
@@ -558,9 +573,9 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   const workday_calendar* cal = rules.calendar.get();
   auto& s = d.schedule;
   if (d.stage == decision_stage::decision) {
-    s.legal = detail::add_period(cal, today, item.deadlines.legal, s.errors);
-    s.promised = detail::add_period(cal, today, item.deadlines.promised, s.errors);
-    s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s.errors);
+    s.legal = detail::add_period(cal, today, item.deadlines.legal, s);
+    s.promised = detail::add_period(cal, today, item.deadlines.promised, s);
+    s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s);
     const std::size_t n = item.workflow.size();
     boost::container::small_vector<bool, 32> applies(n, true);
     boost::container::small_vector<std::optional<date>, 32> due(n);
@@ -583,7 +598,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       }
       if (!start) continue;
       // A step that does not apply passes its predecessors' finish through.
-      due[v] = applies[v] ? detail::add_period(cal, *start, item.workflow[v].limit, s.errors) : start;
+      due[v] = applies[v] ? detail::add_period(cal, *start, item.workflow[v].limit, s) : start;
       // Special procedures are not counted: their own date is shown, later steps depend on
       // how long they really take, so their dates stay open.
       if (applies[v] && !item.workflow[v].counted) {
@@ -664,6 +679,43 @@ inline decision evaluate(const standard::ruleset& rules, const application& app,
   decision d;
   evaluate_into(d, rules, app, as_of);
   return d;
+}
+
+/// A decision whose deadlines reach a year the ruleset's calendar has no published schedule
+/// for (国务院办公厅 has not published that year's holidays, or the ruleset lacks them). Its
+/// deadlines cannot be counted: no hall may act on it as if it had them.
+class calendar_not_covered : public std::runtime_error {
+ public:
+  explicit calendar_not_covered(std::vector<int> years)
+      : std::runtime_error(message_for(years)), years_(std::move(years)) {}
+
+  /// The years without a schedule, ascending.
+  const std::vector<int>& years() const noexcept { return years_; }
+
+  /// The message in Chinese, for the clerk: "工作日历未覆盖 2027 年…".
+  static std::string message_zh(const std::vector<int>& years) {
+    std::string zh;
+    for (std::size_t i = 0; i < years.size(); ++i) zh += (i ? "、" : "") + std::to_string(years[i]);
+    return "工作日历未覆盖 " + zh + " 年（尚无公布的节假日安排），无法计算办理期限，不能据此作出决定";
+  }
+
+  /// Chinese, then English: "工作日历未覆盖 2027 年…；the working-day calendar has no …".
+  static std::string message_for(const std::vector<int>& years) {
+    std::string en;
+    for (std::size_t i = 0; i < years.size(); ++i) en += (i ? ", " : "") + std::to_string(years[i]);
+    return message_zh(years) + "；the working-day calendar has no published schedule for " + en +
+           ": the deadlines cannot be counted, and the decision cannot be acted on";
+  }
+
+ private:
+  std::vector<int> years_;
+};
+
+/// Throws calendar_not_covered when the decision's deadlines need a year its calendar lacks.
+/// Adapters (the CLI, the C API, Python) call it on every decision they hand out; the decision
+/// itself marks the years (schedule.calendar_not_covered), so evaluation stays a pure function.
+inline void require_deadlines(const decision& d) {
+  if (!d.schedule.calendar_not_covered.empty()) throw calendar_not_covered(d.schedule.calendar_not_covered);
 }
 
 }  // namespace evenhand::eval

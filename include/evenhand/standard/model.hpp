@@ -217,6 +217,7 @@ struct item {
   std::string version;
   date effective_from;
   std::optional<date> effective_to;  ///< inclusive
+  source_location effective_where;   ///< the `effective` key, for lint's calendar checks
   std::string authority;
   standard::handling handling = handling::promised;
   bool joint = false;
@@ -289,6 +290,7 @@ struct ruleset {
   std::string name;
   std::string timezone = "Asia/Shanghai";
   std::string calendar_name;
+  source_location calendar_where;  ///< the `calendar` declaration in ruleset.yaml
   std::shared_ptr<const workday_calendar> calendar;
   supervision_settings supervision;
   journal_settings journal;
