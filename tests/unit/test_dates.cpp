@@ -4,6 +4,8 @@
 #include <evenhand/standard/calendar_lint.hpp>
 #include <evenhand/standard/loader.hpp>
 
+#include "edited_demo.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -90,4 +92,62 @@ TEST_CASE("dates: lint warns as the calendar's end nears (W316) and for items it
       CHECK(d.where.line > 0);
     }
   CHECK(w317 > 0);
+}
+
+TEST_CASE("dates: a submission on a rest day is accepted on the next working day, and the deadlines count from it") {
+  // Submitted online on 2026-10-03, a public holiday (国庆节): accepted Thursday 2026-10-08.
+  const auto d = decide(restaurant_at("2026-10-03T10:00:00+08:00"));
+  CHECK(d.schedule.submitted_on == *date::parse("2026-10-03"));
+  CHECK(d.schedule.accepted_on == *date::parse("2026-10-08"));
+  CHECK(d.schedule.accepted_on_reason == eval::acceptance_day::rest_day);
+  REQUIRE(d.schedule.legal);
+  CHECK(*d.schedule.legal == *date::parse("2026-10-21"));  // 10 working days (10-10 is worked), not 10-20
+  const std::string json = eval::to_json(d);
+  CHECK(json.find("\"accepted_on\":\"2026-10-08\",\"accepted_on_reason\":\"rest_day\"") != std::string::npos);
+  CHECK(json.find("\"submitted_on\":\"2026-10-03\"") != std::string::npos);
+  // A working day: accepted that day.
+  const auto monday = decide(restaurant_at("2026-03-02T17:45:00+08:00"));
+  CHECK(monday.schedule.accepted_on == *date::parse("2026-03-02"));
+  CHECK(monday.schedule.accepted_on_reason == eval::acceptance_day::submission_day);
+  // An adjusted working day (Sunday 2026-09-20 is worked): accepted that day.
+  CHECK(decide(restaurant_at("2026-09-20T10:00:00+08:00")).schedule.accepted_on == *date::parse("2026-09-20"));
+}
+
+TEST_CASE("dates: with office hours, a submission after closing is accepted on the next working day") {
+  auto dir = testing::edited_demo("office-hours", "ruleset.yaml", "  calendar: cn-mainland",
+                                  "  calendar: cn-mainland\n  office_hours: { closes: \"17:30\" }");
+  auto rules = testing::load(dir);
+  REQUIRE(rules->office_hours);
+  CHECK(rules->office_hours->closes == 17 * 3600 + 30 * 60);
+  auto decide_in = [](const standard::ruleset& r, const std::string& text) {
+    diagnostics problems;
+    auto app = eval::read_application(text, "app.json", r, problems);
+    REQUIRE(app);
+    return eval::evaluate(r, *app);
+  };
+  // Monday 17:45 in Beijing (09:45 UTC): after closing, accepted Tuesday.
+  auto late = decide_in(*rules, restaurant_at("2026-03-02T09:45:00Z"));
+  CHECK(late.schedule.submitted_on == *date::parse("2026-03-02"));
+  CHECK(late.schedule.accepted_on == *date::parse("2026-03-03"));
+  CHECK(late.schedule.accepted_on_reason == eval::acceptance_day::after_hours);
+  // 17:29:59: still open.
+  auto open = decide_in(*rules, restaurant_at("2026-03-02T17:29:59+08:00"));
+  CHECK(open.schedule.accepted_on == *date::parse("2026-03-02"));
+  CHECK(open.schedule.accepted_on_reason == eval::acceptance_day::submission_day);
+  // Friday after closing: the next working day is Monday.
+  CHECK(decide_in(*rules, restaurant_at("2026-03-06T18:00:00+08:00")).schedule.accepted_on == *date::parse("2026-03-09"));
+  // An item's own office hours override the ruleset's.
+  testing::edit_file(dir, "items/food-business-licence.yaml", "  effective: { from: 2026-01-01 }",
+                     "  effective: { from: 2026-01-01 }\n  office_hours: { closes: \"18:00\" }");
+  auto item_hours = testing::load(dir);
+  CHECK(decide_in(*item_hours, restaurant_at("2026-03-02T17:45:00+08:00")).schedule.accepted_on == *date::parse("2026-03-02"));
+  // A time that is not HH:MM is a located error.
+  auto bad = testing::edited_demo("office-hours-bad", "ruleset.yaml", "  calendar: cn-mainland",
+                                  "  calendar: cn-mainland\n  office_hours: { closes: \"5pm\" }");
+  auto loaded = standard::load_ruleset(bad);
+  CHECK(!loaded.rules);
+  bool located = false;
+  for (const auto& p : loaded.problems)
+    if (p.code == "E305" && p.where.file == "ruleset.yaml" && p.where.line == 9) located = true;
+  CHECK(located);
 }
