@@ -3,6 +3,7 @@
 #include <evenhand/eval/decision_json.hpp>
 #include <evenhand/standard/calendar_lint.hpp>
 #include <evenhand/standard/loader.hpp>
+#include <evenhand/supervise/supervise.hpp>
 
 #include "edited_demo.hpp"
 
@@ -150,4 +151,117 @@ TEST_CASE("dates: with office hours, a submission after closing is accepted on t
   for (const auto& p : loaded.problems)
     if (p.code == "E305" && p.where.file == "ruleset.yaml" && p.where.line == 9) located = true;
   CHECK(located);
+}
+
+TEST_CASE("dates: a period in natural days that ends on a rest day ends on the next working day") {
+  // 20 natural days from Monday 2026-03-02 end on Sunday 2026-03-22: the period ends Monday 03-23.
+  const auto& cal = *demo_rules().calendar;
+  auto end = cal.period_end_in_days(*date::parse("2026-03-02"), 20);
+  REQUIRE(std::holds_alternative<date>(end));
+  CHECK(std::get<date>(end) == *date::parse("2026-03-23"));
+  CHECK(std::get<date>(cal.period_end_in_days(*date::parse("2026-03-02"), 17)) == *date::parse("2026-03-19"));
+  // Ending in the National Day holiday: the first working day after it.
+  CHECK(std::get<date>(cal.period_end_in_days(*date::parse("2026-09-21"), 12)) == *date::parse("2026-10-08"));
+  auto dir = testing::edited_demo("natural-days", "items/food-business-licence.yaml", "  legal: 10 workdays", "  legal: 20 days");
+  auto rules = testing::load(dir);
+  diagnostics problems;
+  auto app = eval::read_application(restaurant_at("2026-03-02T09:30:00+08:00"), "app.json", *rules, problems);
+  REQUIRE(app);
+  auto d = eval::evaluate(*rules, *app);
+  REQUIRE(d.schedule.legal);
+  CHECK(*d.schedule.legal == *date::parse("2026-03-23"));
+}
+
+TEST_CASE("dates: supervision counts a period in natural days as evaluation does") {
+  auto dir = testing::edited_demo("natural-days-supervised", "items/food-business-licence.yaml", "  legal: 10 workdays",
+                                  "  legal: 20 days");
+  auto rules = testing::load(dir);
+  const std::string text = R"(
+item: SCJG-XK-001
+received_at: 2026-03-02T09:30:00+08:00
+accepted_on: 2026-03-02
+)";
+  diagnostics problems;
+  auto c = supervise::read_case(text, "case.yaml", *rules, problems);
+  REQUIRE(c);
+  auto friday = supervise::supervise(*rules, *c->standard, *c, *timestamp::parse("2026-03-20T10:00:00+08:00"));
+  CHECK(friday.errors.empty());
+  REQUIRE(friday.legal.due);
+  CHECK(*friday.legal.due == *date::parse("2026-03-23"));
+  CHECK(friday.legal.natural_days);
+  CHECK(friday.legal.remaining == 3);
+  CHECK(!friday.legal.past);
+  // Monday 03-23: the last day, not yet past (a Sunday end would have made it overdue).
+  auto monday = supervise::supervise(*rules, *c->standard, *c, *timestamp::parse("2026-03-23T10:00:00+08:00"));
+  CHECK(!monday.legal.past);
+  CHECK(monday.light != supervise::light::overdue);
+  auto tuesday = supervise::supervise(*rules, *c->standard, *c, *timestamp::parse("2026-03-24T10:00:00+08:00"));
+  CHECK(tuesday.legal.past);
+  CHECK(tuesday.legal.remaining == -1);
+  CHECK(tuesday.light == supervise::light::overdue);
+  bool said = false;
+  for (const auto& m : tuesday.messages) said = said || m.find("已超过法定时限1日") != std::string::npos;
+  CHECK(said);
+}
+
+TEST_CASE("dates: an evaluation as of a time before the submission is refused") {
+  diagnostics problems;
+  auto app = eval::read_application(restaurant_at("2026-02-10T09:30:00+08:00"), "app.json", demo_rules(), problems);
+  REQUIRE(app);
+  try {
+    (void)eval::evaluate(demo_rules(), *app, timestamp::parse("2026-02-09T09:30:00+08:00"));
+    FAIL("evaluated the day before the application arrived");
+  } catch (const eval::as_of_before_submission& e) {
+    CHECK(std::string(e.what()).find("早于申请提交时间") != std::string::npos);
+    CHECK(std::string(e.what()).find("before the application was submitted") != std::string::npos);
+  }
+  // One nanosecond before is before; the submission itself and later are fine.
+  CHECK_THROWS_AS((void)eval::evaluate(demo_rules(), *app, timestamp::parse("2026-02-10T01:29:59.999999999Z")),
+                  eval::as_of_before_submission);
+  CHECK_NOTHROW((void)eval::evaluate(demo_rules(), *app, timestamp::parse("2026-02-10T09:30:00+08:00")));
+  auto later = eval::evaluate(demo_rules(), *app, timestamp::parse("2026-02-12T10:00:00+08:00"));
+  CHECK(later.schedule.accepted_on == *date::parse("2026-02-10"));  // accepted when submitted, not as of
+}
+
+TEST_CASE("dates: supervision refuses a case accepted after now") {
+  const std::string text = R"(
+item: SCJG-XK-001
+received_at: 2026-03-02T09:30:00+08:00
+accepted_on: 2026-03-20
+)";
+  diagnostics problems;
+  auto c = supervise::read_case(text, "case.yaml", demo_rules(), problems);
+  REQUIRE(c);
+  auto s = supervise::supervise(demo_rules(), *c->standard, *c, *timestamp::parse("2026-03-03T10:00:00+08:00"));
+  CHECK(!s.light);
+  REQUIRE(s.errors.size() == 1);
+  CHECK(s.errors[0].find("after now") != std::string::npos);
+  CHECK(s.errors[0].find("晚于") != std::string::npos);
+  // On the day of acceptance it is measured.
+  auto same = supervise::supervise(demo_rules(), *c->standard, *c, *timestamp::parse("2026-03-20T10:00:00+08:00"));
+  CHECK(same.errors.empty());
+  CHECK(same.light);
+}
+
+TEST_CASE("dates: the schedule of an application that was not accepted says so") {
+  // Only the application form: to be corrected, not accepted.
+  const std::string text = R"({"item": "SCJG-XK-001", "submitted_at": "2026-02-10T09:30:00+08:00",
+    "fields": {"applicant": {"kind": "enterprise", "name": "某市好味道餐饮管理有限公司", "uscc": "91110000600037341L"}},
+    "materials": [{"id": "application-form", "form": "original", "copies": 1}]})";
+  const auto d = decide(text);
+  REQUIRE(d.outcome == eval::outcome::correct);
+  CHECK(!d.schedule.accepted_on);
+  CHECK(d.schedule.accepted_on_reason == eval::acceptance_day::not_accepted);
+  CHECK(!d.schedule.legal);
+  CHECK(d.schedule.steps.empty());
+  const std::string json = eval::to_json(d);
+  CHECK(json.find("\"accepted_on\":null,\"accepted_on_reason\":\"not_accepted\"") != std::string::npos);
+  CHECK(json.find("\"submitted_on\":\"2026-02-10\"") != std::string::npos);
+  // Not accepted, so no deadlines are needed: a year the calendar lacks is no refusal.
+  std::string later = text;
+  later.replace(later.find("2026-02-10"), 10, "2027-01-05");
+  const auto uncovered = decide(later);
+  CHECK(uncovered.outcome == eval::outcome::correct);
+  CHECK(uncovered.schedule.calendar_not_covered.empty());
+  CHECK_NOTHROW(eval::require_deadlines(uncovered));
 }
