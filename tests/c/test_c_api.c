@@ -174,6 +174,14 @@ static void test_application_errors(void) {
   CHECK(strcmp(evenhand_error_diagnostics(err), "[]") == 0);
   evenhand_error_free(err);
 
+  /* An as_of before the submission (2026-02-10T09:30+08:00) is the caller's mistake too. */
+  err = NULL;
+  CHECK(evenhand_evaluate(shared_rules, texts[0], lengths[0], NULL, "2026-02-09T09:30:00+08:00", &decision, &err) ==
+        EVENHAND_INVALID_ARGUMENT);
+  CHECK(decision == NULL);
+  CHECK(strstr(evenhand_error_message(err), "before the application was submitted") != NULL);
+  evenhand_error_free(err);
+
   CHECK(evenhand_evaluate(NULL, texts[0], lengths[0], NULL, NULL, &decision, NULL) == EVENHAND_INVALID_ARGUMENT);
   CHECK(evenhand_evaluate(shared_rules, NULL, 0, NULL, NULL, &decision, NULL) == EVENHAND_INVALID_ARGUMENT);
 }

@@ -123,6 +123,8 @@ def test_application_errors(rules, restaurant):
 
     with pytest.raises(ValueError, match="as_of"):
         rules.evaluate(restaurant, as_of="yesterday")
+    with pytest.raises(ValueError, match="before the application was submitted"):
+        rules.evaluate(restaurant, as_of="2026-02-09T09:30:00+08:00")
     with pytest.raises(TypeError):
         rules.evaluate(42)
     with pytest.raises(TypeError):
