@@ -97,6 +97,8 @@ evenhand_status guarded(evenhand_error** error, Body&& body) noexcept {
     return EVENHAND_OK;
   } catch (failure& f) {
     return report(error, std::move(f));
+  } catch (const eval::as_of_before_submission& e) {  // the caller's as_of
+    return report(error, EVENHAND_INVALID_ARGUMENT, e.what());
   } catch (const std::bad_alloc&) {
     if (error) *error = &out_of_memory_error;
     return EVENHAND_OUT_OF_MEMORY;

@@ -147,7 +147,8 @@ EVENHAND_C_API const char* evenhand_ruleset_digest(const evenhand_ruleset* rules
  *  canonical decision, byte for byte what the C++ API's eval::to_json(eval::evaluate(…)) and
  *  `evenhand eval` give. EVENHAND_APPLICATION_INVALID with located diagnostics when the
  *  application does not fit its item (E40x; E406 larger than 4 MiB; the first 100 diagnostics
- *  and one counting the rest); EVENHAND_INVALID_ARGUMENT for a malformed as_of;
+ *  and one counting the rest); EVENHAND_INVALID_ARGUMENT for a malformed as_of, or one before
+ *  the application's submitted_at;
  *  EVENHAND_CALENDAR_NOT_COVERED (and no decision) when its deadlines reach a year without a
  *  published working-day schedule (the message names the year, in Chinese and English). The text's
  *  format is detected as EVENHAND_FORMAT_DETECT says; evenhand_evaluate_format declares it. */
