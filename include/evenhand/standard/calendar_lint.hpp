@@ -85,8 +85,8 @@ inline diagnostics lint_calendar(const ruleset& rules, date today) {
                                (item.effective_to ? item.effective_to->to_string() : std::string());
     out.push_back(detail::calendar_warning(
         rules, item.effective_where, "W317",
-        "事项 " + item.code + "（版本 " + item.version + "）施行期间 " + period + " 没有一年在工作日历 " + rules.calendar_name +
-            " 覆盖范围内，无法计算任何办理期限；item " + item.code + " (version " + item.version + ") is in force " +
+        "事项 " + item.code + "（版本 " + item.version + "）施行期间 " + period + " 中，自 " + today.to_string() +
+            " 起没有一年在工作日历 " + rules.calendar_name + " 覆盖范围内，无法计算任何办理期限；item " + item.code + " (version " + item.version + ") is in force " +
             period + ", and no year of it from " + today.to_string() + " on is in calendar '" + rules.calendar_name +
             "': no application to it can be given deadlines",
         "add the calendar years the item is in force"));
