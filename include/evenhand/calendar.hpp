@@ -172,11 +172,28 @@ class workday_calendar {
     return total;
   }
 
-  /// start + n natural days (deadlines a law counts in 自然日 need no schedule); an error only
-  /// when the result leaves 0001–9999.
+  /// start + n natural days, plain arithmetic (no schedule needed); an error only when the
+  /// result leaves 0001–9999. A legal period in natural days is period_end_in_days.
   calendar_result<date> add_days(date start, std::int64_t n) const {
     if (auto d = start.plus_days(n)) return *d;
     return out_of_range();
+  }
+
+  /// d when it is a working day, else the next working day.
+  calendar_result<date> first_workday_from(date d) const {
+    auto w = is_workday(d);
+    if (const auto* e = std::get_if<calendar_error>(&w)) return *e;
+    if (std::get<bool>(w)) return d;
+    return add_workdays(d, 1);
+  }
+
+  /// The last day of a period of n natural days (日) from start, start not counted: start + n,
+  /// or, when that is a rest day, the next working day (民法典 第二百零三条: 期间的最后一日是法定
+  /// 休假日的，以法定休假日结束的次日为期间的最后一日). The year of that day must be covered.
+  calendar_result<date> period_end_in_days(date start, std::int64_t n) const {
+    auto end = add_days(start, n);
+    if (const auto* e = std::get_if<calendar_error>(&end)) return *e;
+    return first_workday_from(std::get<date>(end));
   }
 
  private:

@@ -97,6 +97,8 @@ evenhand_status guarded(evenhand_error** error, Body&& body) noexcept {
     return EVENHAND_OK;
   } catch (failure& f) {
     return report(error, std::move(f));
+  } catch (const eval::as_of_before_submission& e) {  // the caller's as_of
+    return report(error, EVENHAND_INVALID_ARGUMENT, e.what());
   } catch (const std::bad_alloc&) {
     if (error) *error = &out_of_memory_error;
     return EVENHAND_OUT_OF_MEMORY;
@@ -149,6 +151,16 @@ eval::application read(const standard::ruleset& rules, const char* text, std::si
                                     read_format(format));
   if (!app) throw located(EVENHAND_APPLICATION_INVALID, problems, "the application does not fit its item");
   return std::move(*app);
+}
+
+/// The decision, refused when its deadlines reach a year the calendar does not cover.
+const eval::decision& with_deadlines(const eval::decision& d) {
+  try {
+    eval::require_deadlines(d);
+  } catch (const eval::calendar_not_covered& e) {
+    throw failure{EVENHAND_CALENDAR_NOT_COVERED, e.what()};
+  }
+  return d;
 }
 
 failure damaged(const journal::verification& v, const std::string& path) {
@@ -218,7 +230,7 @@ evenhand_status evenhand_evaluate_format(const evenhand_ruleset* rules, const ch
     require(rules && application && decision_json, "evenhand_evaluate needs a ruleset, an application and a place for the decision");
     auto when = read_as_of(as_of);
     auto app = read(*rules->rules, application, length, name, format);
-    *decision_json = copy_out(eval::to_json(eval::evaluate(*rules->rules, app, when)));
+    *decision_json = copy_out(eval::to_json(with_deadlines(eval::evaluate(*rules->rules, app, when))));
   });
 }
 
@@ -281,6 +293,7 @@ evenhand_status evenhand_journal_append_format(evenhand_journal* journal, const 
     auto when = read_as_of(as_of);
     auto app = read(*journal->rules, application, length, name, format);
     auto d = eval::evaluate(*journal->rules, app, when);
+    with_deadlines(d);
     std::string text = decision_json ? eval::to_json(d) : std::string();
     char* out = decision_json ? copy_out(text) : nullptr;  // before appending: then nothing can fail after it
     std::uint64_t n = 0;

@@ -44,6 +44,19 @@ std::string_view outcome_text(eval::outcome o) {
   return "";
 }
 
+/// Why the application is accepted on that day, when it is not the day it was submitted.
+std::string acceptance_text(const eval::schedule& s) {
+  switch (s.accepted_on_reason) {
+    case eval::acceptance_day::rest_day:
+      return "（" + s.submitted_on.to_string() + " 提交，当日为非工作日，顺延至下一个工作日受理）";
+    case eval::acceptance_day::after_hours:
+      return "（" + s.submitted_on.to_string() + " 下班后提交，顺延至下一个工作日受理）";
+    case eval::acceptance_day::submission_day:
+    case eval::acceptance_day::not_accepted: break;
+  }
+  return "";
+}
+
 /// What a clerk reads to the applicant: the outcome, the one-time notice, the schedule.
 std::string explain(const eval::decision& d, const standard::item& item) {
   std::string out = item.name + "（" + item.code + "，版本 " + item.version + "）\n";
@@ -83,7 +96,7 @@ std::string explain(const eval::decision& d, const standard::item& item) {
       out += "\n不予许可的理由：" + item.conditions[i].message + cite(item.conditions[i].basis) + "\n";
   const auto& s = d.schedule;
   if (s.legal || s.promised || !s.steps.empty()) {
-    out += "\n受理日期：" + s.accepted_on.to_string() + "\n";
+    out += "\n受理日期：" + (s.accepted_on ? s.accepted_on->to_string() : std::string()) + acceptance_text(s) + "\n";
     if (s.legal) out += "法定办结时限：" + s.legal->to_string() + " 前（" + standard::period_text(item.deadlines.legal) + "）\n";
     if (s.promised) out += "承诺办结时限：" + s.promised->to_string() + " 前（" + standard::period_text(item.deadlines.promised) + "）\n";
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
@@ -93,7 +106,12 @@ std::string explain(const eval::decision& d, const standard::item& item) {
              (s.steps[i].counted ? "" : "（依法不计入办理时限）") + "\n";
     }
   }
-  for (const auto& e : s.errors) out += "\n注意：" + e + "\n";
+  if (s.accepted_on_reason == eval::acceptance_day::not_accepted)
+    out += d.outcome == eval::outcome::reject ? "\n本申请不予受理，不计算办理期限。\n"
+                                              : "\n本申请尚未受理：补正齐全后受理，办理期限自受理之日起计算。\n";
+  if (!s.calendar_not_covered.empty()) out += "\n注意：" + eval::calendar_not_covered::message_zh(s.calendar_not_covered) + "\n";
+  else
+    for (const auto& e : s.errors) out += "\n注意：办理期限无法计算（" + e + "）\n";
   return out;
 }
 
@@ -145,7 +163,23 @@ int eval_command(const arguments& args) {
     for (const auto& d : problems) std::fputs(render_text(d).c_str(), stderr);
     return bad_input;
   }
-  auto decision = eval::evaluate(*loaded_rules, *app, as_of);
+  eval::decision decision;
+  try {
+    eval::evaluate_into(decision, *loaded_rules, *app, as_of);
+  } catch (const eval::as_of_before_submission& e) {
+    std::fprintf(stderr, "evenhand eval: %s\n", e.what());
+    return bad_input;
+  }
+  try {
+    eval::require_deadlines(decision);
+  } catch (const eval::calendar_not_covered& e) {
+    // Shown, marked (schedule.calendar_not_covered), never journalled, never a success.
+    std::string out = format == "json" ? eval::to_json(decision) + "\n" : explain(decision, *app->standard);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fprintf(stderr, "evenhand eval: %s%s\n", e.what(),
+                 journal_path.empty() ? "" : "（未记入电子监察日志；not recorded in the journal）");
+    return findings;
+  }
   if (!journal_path.empty()) {
     try {
       journal::writer j(journal_path, *loaded_rules);

@@ -53,7 +53,8 @@ YAML::Node test_view(const decision& d) {
   }
   v["materials"] = m;
   YAML::Node s;
-  s["accepted_on"] = d.schedule.accepted_on.to_string();
+  s["accepted_on"] = d.schedule.accepted_on ? d.schedule.accepted_on->to_string() : "null";
+  s["accepted_on_reason"] = std::string(to_string(d.schedule.accepted_on_reason));
   YAML::Node due;
   due["legal"] = d.schedule.legal ? d.schedule.legal->to_string() : "null";
   due["promised"] = d.schedule.promised ? d.schedule.promised->to_string() : "null";

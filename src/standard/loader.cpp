@@ -330,6 +330,25 @@ std::optional<date> date_value(reporter& r, const YAML::Node& n, const std::stri
   return std::nullopt;
 }
 
+/// `office_hours: { closes: "17:30" }`: when the hall closes, HH:MM in the ruleset's time zone.
+std::optional<office_hours> office_hours_value(reporter& r, const YAML::Node& n, const std::string& what) {
+  map_view m(r, n, "'" + what + "'", {"closes"});
+  if (!m.ok()) return std::nullopt;
+  auto s = scalar(r, m.required("closes"), what + ".closes");
+  if (!s) return std::nullopt;
+  int h = 0, mi = 0;
+  if (s->size() != 5 || (*s)[2] != ':' || !evenhand::detail::read_fixed_digits(*s, 0, 2, h) ||
+      !evenhand::detail::read_fixed_digits(*s, 3, 2, mi) || h > 23 || mi > 59) {
+    r.error(m.get("closes"), "E305", what + ".closes must be a time of day HH:MM such as \"17:30\", not '" + *s + "'");
+    return std::nullopt;
+  }
+  office_hours o;
+  o.closes = h * 3600 + mi * 60;
+  o.text = *s;
+  o.where = r.at(m.get("closes"));
+  return o;
+}
+
 /// "20 workdays", "1 workday", "30 days" (natural days, where a law counts them).
 std::optional<period> period_value(reporter& r, const YAML::Node& n, const std::string& what) {
   auto s = scalar(r, n, what);
@@ -525,7 +544,8 @@ class item_reader {
 
   // --- item: identity and validity -------------------------------------------------------
   void read_identity(const YAML::Node& n) {
-    map_view m(r_.get(), n, "'item'", {"code", "name", "version", "kind", "effective", "authority", "handling", "joint"});
+    map_view m(r_.get(), n, "'item'", {"code", "name", "version", "kind", "effective", "authority", "handling", "joint",
+                                        "office_hours"});
     if (!m.ok()) return;
     if (auto s = nonempty_text(r_.get(), m.required("code"), "item.code")) it_.code = *s;
     if (auto s = nonempty_text(r_.get(), m.required("name"), "item.name")) {
@@ -539,7 +559,9 @@ class item_reader {
                                   {{"immediate", handling::immediate}, {"promised", handling::promised}}))
       it_.handling = *h;
     if (m.has("joint")) it_.joint = boolean(r_.get(), m.get("joint"), "item.joint").value_or(false);
+    if (m.has("office_hours")) it_.office_hours = office_hours_value(r_.get(), m.get("office_hours"), "item.office_hours");
     map_view e(r_.get(), m.required("effective"), "'item.effective'", {"from", "to"});
+    if (m.has("effective")) it_.effective_where = r_.get().at(m.get("effective"));
     if (e.ok()) {
       if (auto d = date_value(r_.get(), e.required("from"), "effective.from")) it_.effective_from = *d;
       if (e.has("to")) {
@@ -1663,7 +1685,7 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
     if (auto doc = parse_yaml(r, limits)) {
       map_view top(r, *doc, "ruleset.yaml", {"ruleset", "supervision", "journal", "service", "basis", "fields", "materials"});
       if (top.ok()) {
-        map_view m(r, top.required("ruleset"), "'ruleset'", {"id", "name", "timezone", "calendar"});
+        map_view m(r, top.required("ruleset"), "'ruleset'", {"id", "name", "timezone", "calendar", "office_hours"});
         if (m.ok()) {
           rules->id = nonempty_text(r, m.required("id"), "ruleset.id").value_or("");
           rules->name = nonempty_text(r, m.required("name"), "ruleset.name").value_or("");
@@ -1672,8 +1694,10 @@ load_result load_ruleset(const fs::path& root, const load_limits& limits) {
             if (!to_civil(timestamp{}, *tz))
               r.error(m.get("timezone"), "E305", "unknown time zone '" + *tz + "'", "halls in mainland China use Asia/Shanghai");
           }
+          if (m.has("office_hours")) rules->office_hours = office_hours_value(r, m.get("office_hours"), "ruleset.office_hours");
           if (auto cal = nonempty_text(r, m.required("calendar"), "ruleset.calendar")) {
             rules->calendar_name = *cal;
+            rules->calendar_where = r.at(m.get("calendar"));
             std::vector<calendar_load_error> errors;
             fs::path dir = ruleset_layout::calendar_directory(root, *cal);
             if (cal->find('/') != std::string::npos || cal->find("..") != std::string::npos || !fs::is_directory(dir)) {

@@ -174,8 +174,36 @@ static void test_application_errors(void) {
   CHECK(strcmp(evenhand_error_diagnostics(err), "[]") == 0);
   evenhand_error_free(err);
 
+  /* An as_of before the submission (2026-02-10T09:30+08:00) is the caller's mistake too. */
+  err = NULL;
+  CHECK(evenhand_evaluate(shared_rules, texts[0], lengths[0], NULL, "2026-02-09T09:30:00+08:00", &decision, &err) ==
+        EVENHAND_INVALID_ARGUMENT);
+  CHECK(decision == NULL);
+  CHECK(strstr(evenhand_error_message(err), "before the application was submitted") != NULL);
+  evenhand_error_free(err);
+
   CHECK(evenhand_evaluate(NULL, texts[0], lengths[0], NULL, NULL, &decision, NULL) == EVENHAND_INVALID_ARGUMENT);
   CHECK(evenhand_evaluate(shared_rules, NULL, 0, NULL, NULL, &decision, NULL) == EVENHAND_INVALID_ARGUMENT);
+}
+
+/* The calendar's end is loud: the restaurant submitted 2027-01-05, when the demo calendar ends
+ * 2026-12-31, has no deadlines; the status says so and names the year, and no decision comes out. */
+static void test_calendar_not_covered(void) {
+  char* text = malloc(lengths[0] + 1);
+  if (!text) exit(2);
+  memcpy(text, texts[0], lengths[0] + 1);
+  char* at = strstr(text, "2026-02-10T09:30:00+08:00");
+  CHECK(at != NULL);
+  if (at) memcpy(at, "2027-01-05T09:30:00+08:00", 25);
+  char* decision = (char*)1;
+  evenhand_error* err = NULL;
+  CHECK(evenhand_evaluate(shared_rules, text, lengths[0], "app-2027.json", NULL, &decision, &err) ==
+        EVENHAND_CALENDAR_NOT_COVERED);
+  CHECK(decision == NULL);
+  CHECK(evenhand_error_code(err) == EVENHAND_CALENDAR_NOT_COVERED);
+  CHECK(strstr(evenhand_error_message(err), "2027") != NULL);
+  evenhand_error_free(err);
+  free(text);
 }
 
 static void test_supervise(const char* source) {
@@ -528,6 +556,7 @@ int main(int argc, char** argv) {
   }
   test_evaluate(source);
   test_application_errors();
+  test_calendar_not_covered();
   test_bounded_input();
   test_threads();
   test_supervise(source);

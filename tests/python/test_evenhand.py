@@ -123,6 +123,8 @@ def test_application_errors(rules, restaurant):
 
     with pytest.raises(ValueError, match="as_of"):
         rules.evaluate(restaurant, as_of="yesterday")
+    with pytest.raises(ValueError, match="before the application was submitted"):
+        rules.evaluate(restaurant, as_of="2026-02-09T09:30:00+08:00")
     with pytest.raises(TypeError):
         rules.evaluate(42)
     with pytest.raises(TypeError):
@@ -134,6 +136,25 @@ def test_application_errors(rules, restaurant):
         deep = [deep]
     with pytest.raises(ValueError, match="deeper"):
         rules.evaluate({"fields": deep})
+
+
+def test_calendar_not_covered(rules, restaurant, tmp_path):
+    # The demo calendar ends 2026-12-31: a decision whose deadlines reach 2027 has none, and
+    # is never handed out as if it had (nor journalled).
+    app = copy.deepcopy(restaurant)
+    app["submitted_at"] = "2027-01-05T09:30:00+08:00"
+    app["fields"]["application"]["date"] = "2027-01-05"
+    with pytest.raises(evenhand.CalendarNotCoveredError) as e:
+        rules.evaluate(app)
+    assert e.value.years == [2027]
+    assert "2027" in str(e.value)
+    assert isinstance(e.value, evenhand.Error)
+    assert e.value.decision.to_dict()["schedule"]["calendar_not_covered"] == [2027]
+    path = tmp_path / "j.jsonl"
+    with evenhand.Journal(path, rules) as journal:
+        with pytest.raises(evenhand.CalendarNotCoveredError):
+            journal.append(app)
+    assert not path.exists() or path.read_text(encoding="utf-8") == ""
 
 
 def test_ruleset_errors(tmp_path):

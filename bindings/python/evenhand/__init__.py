@@ -7,11 +7,12 @@
     rules.supervise(case_dict, now="2026-03-03T10:00:00+08:00").light
 """
 
-from ._errors import ApplicationError, CaseError, Error, JournalError, RulesetError
+from ._errors import ApplicationError, CalendarNotCoveredError, CaseError, Error, JournalError, RulesetError
 from ._evenhand import CaseStatus, Decision, Journal, Ruleset, __version__, load, verify_journal
 
 __all__ = [
     "ApplicationError",
+    "CalendarNotCoveredError",
     "CaseError",
     "CaseStatus",
     "Decision",

@@ -37,3 +37,17 @@ class CaseError(Error, ValueError):
 
 class JournalError(Error):
     """The journal file is damaged (a broken chain or a torn last line) and is not extended."""
+
+
+class CalendarNotCoveredError(Error):
+    """The decision's deadlines reach a year the ruleset's working-day calendar has no published
+    schedule for: it has no deadlines and must not be acted on (nor is it journalled).
+
+    ``years`` lists those years; ``decision`` is the decision, marked in
+    ``schedule.calendar_not_covered``, for the record.
+    """
+
+    def __init__(self, message: str, years: Iterable[int] = (), decision: Any = None) -> None:
+        super().__init__(message)
+        self.years: List[int] = list(years)
+        self.decision = decision

@@ -471,6 +471,7 @@ py_decision evaluate_released(const ruleset_ptr& rules, const py::object& applic
   py_decision out;
   diagnostics problems;
   bool ok = false;
+  std::optional<eval::calendar_not_covered> uncovered;
   {
     py::gil_scoped_release unlocked;
     auto app = eval::read_application(a.text, name, *rules, problems, a.format);
@@ -480,10 +481,21 @@ py_decision evaluate_released(const ruleset_ptr& rules, const py::object& applic
       out.json = eval::to_json(d);
       out.outcome = d.outcome;
       out.stage = d.stage;
-      then(*app, d);
+      try {
+        eval::require_deadlines(d);
+        then(*app, d);  // e.g. the journal's append: never for a decision without deadlines
+      } catch (const eval::calendar_not_covered& e) {
+        uncovered = e;
+      }
     }
   }
   if (!ok) raise("ApplicationError", first_error(problems, "the application does not fit its item"), problems);
+  if (uncovered) {
+    py::object cls = py::module_::import("evenhand._errors").attr("CalendarNotCoveredError");
+    py::object e = cls(uncovered->what(), py::cast(uncovered->years()), py::cast(std::move(out)));
+    PyErr_SetObject(cls.ptr(), e.ptr());
+    throw py::error_already_set();
+  }
   return out;
 }
 

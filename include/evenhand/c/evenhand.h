@@ -68,6 +68,8 @@ typedef enum evenhand_status {
   EVENHAND_OUT_OF_MEMORY = 7,
   EVENHAND_INTERNAL_ERROR = 8,   /**< a bug in evenhand: please report it with the message */
   EVENHAND_CASE_INVALID = 9,     /**< a supervision case is malformed (E5xx): see the diagnostics */
+  EVENHAND_CALENDAR_NOT_COVERED = 10, /**< the decision's deadlines reach a year the ruleset's calendar has no
+                                           published schedule for: the message names it; no decision is given */
   EVENHAND_STATUS_MAX_ENUM = 0x7FFFFFFF /**< not a status: keeps the enum the size of an int */
 } evenhand_status;
 
@@ -145,7 +147,10 @@ EVENHAND_C_API const char* evenhand_ruleset_digest(const evenhand_ruleset* rules
  *  canonical decision, byte for byte what the C++ API's eval::to_json(eval::evaluate(…)) and
  *  `evenhand eval` give. EVENHAND_APPLICATION_INVALID with located diagnostics when the
  *  application does not fit its item (E40x; E406 larger than 4 MiB; the first 100 diagnostics
- *  and one counting the rest); EVENHAND_INVALID_ARGUMENT for a malformed as_of. The text's
+ *  and one counting the rest); EVENHAND_INVALID_ARGUMENT for a malformed as_of, or one before
+ *  the application's submitted_at;
+ *  EVENHAND_CALENDAR_NOT_COVERED (and no decision) when its deadlines reach a year without a
+ *  published working-day schedule (the message names the year, in Chinese and English). The text's
  *  format is detected as EVENHAND_FORMAT_DETECT says; evenhand_evaluate_format declares it. */
 EVENHAND_C_API evenhand_status evenhand_evaluate(const evenhand_ruleset* rules, const char* application,
                                                  size_t length, const char* name, const char* as_of,
@@ -193,7 +198,8 @@ EVENHAND_C_API evenhand_status evenhand_journal_open(const char* path, const eve
 
 /** Evaluates the application as evenhand_evaluate does and appends the record (thread-safe).
  *  `*seq` (may be NULL) receives the record's sequence number, `*decision_json` (may be NULL)
- *  the decision. When the application is invalid, nothing is appended. */
+ *  the decision. When the application is invalid, or its deadlines reach a year the calendar
+ *  does not cover (EVENHAND_CALENDAR_NOT_COVERED), nothing is appended. */
 EVENHAND_C_API evenhand_status evenhand_journal_append(evenhand_journal* journal, const char* application,
                                                        size_t length, const char* name, const char* as_of,
                                                        evenhand_durability durability, uint64_t* seq,

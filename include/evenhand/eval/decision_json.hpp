@@ -213,7 +213,10 @@ inline void append_json(std::string& out, const decision& d) {
       const auto& s = d.schedule;
       detail::json_out& o = w.key("schedule");
       object_writer c(o);
-      put_date(c.key("accepted_on"), s.accepted_on);
+      c.date_or_null("accepted_on", s.accepted_on);
+      c.str("accepted_on_reason", to_string(s.accepted_on_reason));
+      detail::array(c.key("calendar_not_covered"), s.calendar_not_covered,
+                    [](detail::json_out& o2, int year) { detail::append_integer(o2, year); });
       c.strings("critical_path", s.critical_path);
       {
         detail::json_out& o2 = c.key("due");
@@ -230,6 +233,7 @@ inline void append_json(std::string& out, const decision& d) {
         e.date_or_null("due", st.due);
         e.str("id", st.id);
       });
+      put_date(c.key("submitted_on"), s.submitted_on);
     }
     w.str("stage", to_string(d.stage));
     detail::array(w.key("tables"), d.tables, [](detail::json_out& o, const table_result& t) {

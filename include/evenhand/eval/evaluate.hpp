@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,10 @@ enum class table_status : std::uint8_t { hit, none, unknown, error };
 /// Whether a fee or an output applies.
 enum class charge_status : std::uint8_t { applies, not_applicable, unknown, error };
 enum class decision_stage : std::uint8_t { acceptance, decision };
+/// Why the acceptance date is what it is: the day of submission (a working day, within office
+/// hours), the next working day after a submission on a rest day or after the hall closed, or
+/// none, the application not being accepted.
+enum class acceptance_day : std::uint8_t { submission_day, rest_day, after_hours, not_accepted };
 /// acceptance: reject > correct > accept_tolerated > accept; decision: deny > pending > grant.
 enum class outcome : std::uint8_t { reject, correct, accept_tolerated, accept, grant, deny, pending };
 
@@ -70,6 +75,10 @@ constexpr std::string_view to_string(table_status s) noexcept {
 constexpr std::string_view to_string(charge_status s) noexcept {
   constexpr std::string_view names[] = {"applies", "not_applicable", "unknown", "error"};
   return names[static_cast<std::size_t>(s)];
+}
+constexpr std::string_view to_string(acceptance_day a) noexcept {
+  constexpr std::string_view names[] = {"submission_day", "rest_day", "after_hours", "not_accepted"};
+  return names[static_cast<std::size_t>(a)];
 }
 constexpr std::string_view to_string(decision_stage s) noexcept {
   return s == decision_stage::acceptance ? "acceptance" : "decision";
@@ -116,11 +125,18 @@ struct scheduled_step {
 };
 
 struct schedule {
-  date accepted_on;
+  date submitted_on;  ///< the submission's date in the ruleset's time zone
+  /// From which every deadline counts; none when the application was not accepted (reject,
+  /// correct): then there are no due dates either, and accepted_on_reason says not_accepted.
+  std::optional<date> accepted_on;
+  acceptance_day accepted_on_reason = acceptance_day::submission_day;
   std::vector<scheduled_step> steps;  ///< in the order written
   std::vector<std::string_view> critical_path;
   std::optional<date> legal, promised, control_line;
   std::vector<std::string> errors;  ///< e.g. a date in a year without a published calendar
+  /// Years the deadlines reach that the calendar has no published schedule for, ascending.
+  /// Not empty: the decision has no deadlines, and require_deadlines refuses it.
+  std::vector<int> calendar_not_covered;
 };
 
 struct table_result {
@@ -206,17 +222,24 @@ inline std::span<const std::uint32_t> reads(const standard::rule& rule) noexcept
 }
 
 template <class T>
-std::optional<date> calendar_date(const calendar_result<T>& r, std::vector<std::string>& errors) {
+std::optional<T> calendar_date(const calendar_result<T>& r, std::vector<std::string>& errors,
+                                  std::vector<int>* uncovered = nullptr) {
   if (const auto* e = std::get_if<calendar_error>(&r)) {
     if (std::find(errors.begin(), errors.end(), e->message) == errors.end()) errors.push_back(e->message);
+    if (uncovered && e->year != 0) {
+      auto at = std::lower_bound(uncovered->begin(), uncovered->end(), e->year);
+      if (at == uncovered->end() || *at != e->year) uncovered->insert(at, e->year);
+    }
     return std::nullopt;
   }
   return std::get<T>(r);
 }
 
 inline std::optional<date> add_period(const workday_calendar* cal, date from, const standard::period& p,
-                                      std::vector<std::string>& errors) {
+                                      std::vector<std::string>& errors, std::vector<int>* uncovered = nullptr) {
   if (p.in == standard::period::unit::days) {
+    // Natural days (日) ending on a rest day end on the next working day (民法典 art. 203).
+    if (cal) return calendar_date(cal->period_end_in_days(from, p.amount), errors, uncovered);
     if (auto d = from.plus_days(p.amount)) return d;
     errors.push_back("date out of range");
     return std::nullopt;
@@ -225,7 +248,41 @@ inline std::optional<date> add_period(const workday_calendar* cal, date from, co
     errors.push_back("the ruleset has no working-day calendar");
     return std::nullopt;
   }
-  return calendar_date(cal->add_workdays(from, p.amount), errors);
+  return calendar_date(cal->add_workdays(from, p.amount), errors, uncovered);
+}
+
+/// add_period into a schedule: its errors, and the years its calendar lacks.
+inline std::optional<date> add_period(const workday_calendar* cal, date from, const standard::period& p, schedule& s) {
+  return add_period(cal, from, p, s.errors, &s.calendar_not_covered);
+}
+
+/// The acceptance date of a submission at `submitted` (DESIGN §5): its date in the ruleset's
+/// time zone when that is a working day and the hall (office hours: the item's, else the
+/// ruleset's) had not closed; otherwise the next working day. A year the calendar lacks is
+/// recorded in `errors`/`uncovered`, and the submission's date stands.
+struct acceptance {
+  date submitted_on, accepted_on;
+  acceptance_day because = acceptance_day::submission_day;
+};
+
+inline acceptance accept_on(const standard::ruleset& rules, const standard::item& item, timestamp submitted,
+                            std::vector<std::string>& errors, std::vector<int>& uncovered) {
+  acceptance a;
+  auto civil = to_civil(submitted, rules.timezone);
+  a.submitted_on = civil ? date::from_ymd(static_cast<int>(civil->year), civil->month, civil->day).value_or(date{})
+                         : submitted.to_date(0);
+  a.accepted_on = a.submitted_on;
+  const workday_calendar* cal = rules.calendar.get();
+  if (!cal) return a;
+  const auto workday = calendar_date(cal->is_workday(a.submitted_on), errors, &uncovered);
+  if (!workday) return a;
+  const auto& hours = item.office_hours ? item.office_hours : rules.office_hours;
+  if (!*workday) a.because = acceptance_day::rest_day;
+  else if (hours && civil && civil->hour * 3600 + civil->minute * 60 + civil->second >= hours->closes)
+    a.because = acceptance_day::after_hours;
+  else return a;
+  if (auto next = calendar_date(cal->add_workdays(a.submitted_on, 1), errors, &uncovered)) a.accepted_on = *next;
+  return a;
 }
 
 /// Whether an optional `when` lets a fee, output or step apply.
@@ -356,13 +413,25 @@ class recorded_results {
   ~recorded_results() = default;
 };
 
+/// An evaluation asked for as of a time before the application was submitted: the hall cannot
+/// have accepted (or decided) what had not yet arrived. The caller's mistake, refused.
+class as_of_before_submission : public std::invalid_argument {
+ public:
+  as_of_before_submission(timestamp as_of, timestamp submitted)
+      : std::invalid_argument("as_of " + as_of.to_string() + " 早于申请提交时间 " + submitted.to_string() +
+                              "，不能在收到申请之前受理或决定；as_of " + as_of.to_string() +
+                              " is before the application was submitted (" + submitted.to_string() + ")") {}
+};
+
 /// Evaluates `app` against its standard as of `as_of` (default: when it was submitted) into
 /// `d`, replacing what it held. A hall system that evaluates in a loop can keep one decision
 /// per thread and pass it here: its storage is reused, so evaluation hardly allocates. The
-/// result is the same as `evaluate`'s, byte for byte.
+/// result is the same as `evaluate`'s, byte for byte. Throws as_of_before_submission when
+/// `as_of` is before the application's `submitted_at`.
 inline void evaluate_into(decision& d, const standard::ruleset& rules, const application& app,
                           std::optional<timestamp> as_of = std::nullopt, const recorded_results* recorded = nullptr) {
   static constexpr std::string_view engine = "evenhand " EVENHAND_VERSION_STRING;
+  if (as_of && *as_of < app.submitted_at) throw as_of_before_submission(*as_of, app.submitted_at);
   const standard::item& item = *app.standard;
   d.engine = engine;
   d.ruleset_id = rules.id;
@@ -377,7 +446,15 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   auto civil = to_civil(d.as_of, rules.timezone);
   date today = civil ? date::from_ymd(static_cast<int>(civil->year), civil->month, civil->day).value_or(date{})
                      : d.as_of.to_date(0);
-  d.schedule.accepted_on = today;
+  // Accepted on a working day (DESIGN §5): the deadlines count from it. What the calendar lacks
+  // for it counts only for an application that is accepted (below).
+  std::vector<std::string> acceptance_errors;
+  std::vector<int> acceptance_uncovered;
+  const detail::acceptance accepted = detail::accept_on(rules, item, app.submitted_at, acceptance_errors, acceptance_uncovered);
+  const date accepted_on = accepted.accepted_on;
+  d.schedule.submitted_on = accepted.submitted_on;
+  d.schedule.accepted_on = accepted_on;
+  d.schedule.accepted_on_reason = accepted.because;
   d.unexpected_materials.clear();
   d.unknown_fields.clear();
   d.notice.clear();
@@ -385,6 +462,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   d.schedule.steps.clear();
   d.schedule.critical_path.clear();
   d.schedule.errors.clear();
+  d.schedule.calendar_not_covered.clear();
   d.schedule.legal.reset();
   d.schedule.promised.reset();
   d.schedule.control_line.reset();
@@ -400,7 +478,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       if (auto slot = item.environment->slot_of(name)) act.bind(*slot, v);
   }
   act.set(item.as_of_slot, value(today));
-  act.set(item.accepted_on_slot, value(today));
+  act.set(item.accepted_on_slot, value(accepted_on));
   for (const auto& f : item.derive)
     if (f.value.program) act.set(f.slot, f.value.program->evaluate(act));
 
@@ -441,7 +519,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
 
   // Materials: required when their rule says so; submitted in the right form and number.
   std::optional<date> tolerance_due;
-  if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), today, *item.tolerance_due, d.schedule.errors);
+  if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), accepted_on, *item.tolerance_due, d.schedule);
   std::array<bool, 64> known_small{};
   std::vector<bool> known_big(app.materials.size() > known_small.size() ? app.materials.size() : 0, false);
   auto known = [&](std::size_t i) -> bool { return app.materials.size() > known_small.size() ? known_big[i] : known_small[i]; };
@@ -558,9 +636,15 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   const workday_calendar* cal = rules.calendar.get();
   auto& s = d.schedule;
   if (d.stage == decision_stage::decision) {
-    s.legal = detail::add_period(cal, today, item.deadlines.legal, s.errors);
-    s.promised = detail::add_period(cal, today, item.deadlines.promised, s.errors);
-    s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s.errors);
+    for (const auto& e : acceptance_errors)
+      if (std::find(s.errors.begin(), s.errors.end(), e) == s.errors.end()) s.errors.push_back(e);
+    for (int y : acceptance_uncovered)
+      if (auto at = std::lower_bound(s.calendar_not_covered.begin(), s.calendar_not_covered.end(), y);
+          at == s.calendar_not_covered.end() || *at != y)
+        s.calendar_not_covered.insert(at, y);
+    s.legal = detail::add_period(cal, accepted_on, item.deadlines.legal, s);
+    s.promised = detail::add_period(cal, accepted_on, item.deadlines.promised, s);
+    s.control_line = detail::add_period(cal, accepted_on, item.deadlines.control_line, s);
     const std::size_t n = item.workflow.size();
     boost::container::small_vector<bool, 32> applies(n, true);
     boost::container::small_vector<std::optional<date>, 32> due(n);
@@ -573,7 +657,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       if (st.applies == applicability::no) applies[i] = false;
     }
     for (std::size_t v : item.workflow_analysis.topological_order) {
-      std::optional<date> start = today;
+      std::optional<date> start = accepted_on;
       for (std::size_t u : item.workflow_analysis.predecessors[v]) {
         if (!due[u]) {
           start.reset();
@@ -583,7 +667,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       }
       if (!start) continue;
       // A step that does not apply passes its predecessors' finish through.
-      due[v] = applies[v] ? detail::add_period(cal, *start, item.workflow[v].limit, s.errors) : start;
+      due[v] = applies[v] ? detail::add_period(cal, *start, item.workflow[v].limit, s) : start;
       // Special procedures are not counted: their own date is shown, later steps depend on
       // how long they really take, so their dates stay open.
       if (applies[v] && !item.workflow[v].counted) {
@@ -600,6 +684,12 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       s.critical_path.reserve(path.size());
       for (auto i : path) s.critical_path.push_back(item.workflow[i].id);
     }
+  } else {
+    // Not accepted (reject, correct): no acceptance date, so no deadlines run, and none is
+    // refused for a year the calendar lacks.
+    s.accepted_on.reset();
+    s.calendar_not_covered.clear();
+    s.accepted_on_reason = acceptance_day::not_accepted;
   }
 
   // Fees and outputs: computed whatever the outcome, when their inputs are known.
@@ -664,6 +754,43 @@ inline decision evaluate(const standard::ruleset& rules, const application& app,
   decision d;
   evaluate_into(d, rules, app, as_of);
   return d;
+}
+
+/// A decision whose deadlines reach a year the ruleset's calendar has no published schedule
+/// for (国务院办公厅 has not published that year's holidays, or the ruleset lacks them). Its
+/// deadlines cannot be counted: no hall may act on it as if it had them.
+class calendar_not_covered : public std::runtime_error {
+ public:
+  explicit calendar_not_covered(std::vector<int> years)
+      : std::runtime_error(message_for(years)), years_(std::move(years)) {}
+
+  /// The years without a schedule, ascending.
+  const std::vector<int>& years() const noexcept { return years_; }
+
+  /// The message in Chinese, for the clerk: "工作日历未覆盖 2027 年…".
+  static std::string message_zh(const std::vector<int>& years) {
+    std::string zh;
+    for (std::size_t i = 0; i < years.size(); ++i) zh += (i ? "、" : "") + std::to_string(years[i]);
+    return "工作日历未覆盖 " + zh + " 年（尚无公布的节假日安排），无法计算办理期限，不能据此作出决定";
+  }
+
+  /// Chinese, then English: "工作日历未覆盖 2027 年…；the working-day calendar has no …".
+  static std::string message_for(const std::vector<int>& years) {
+    std::string en;
+    for (std::size_t i = 0; i < years.size(); ++i) en += (i ? ", " : "") + std::to_string(years[i]);
+    return message_zh(years) + "；the working-day calendar has no published schedule for " + en +
+           ": the deadlines cannot be counted, and the decision cannot be acted on";
+  }
+
+ private:
+  std::vector<int> years_;
+};
+
+/// Throws calendar_not_covered when the decision's deadlines need a year its calendar lacks.
+/// Adapters (the CLI, the C API, Python) call it on every decision they hand out; the decision
+/// itself marks the years (schedule.calendar_not_covered), so evaluation stays a pure function.
+inline void require_deadlines(const decision& d) {
+  if (!d.schedule.calendar_not_covered.empty()) throw calendar_not_covered(d.schedule.calendar_not_covered);
 }
 
 }  // namespace evenhand::eval

@@ -3,7 +3,8 @@
 // A test file (tests/<item>.yaml in a ruleset) holds `item` and `cases`; each case has an id, a
 // description, `as_of`, an `application` and `expect`. Only what `expect` writes is compared:
 // stage, outcome, conditions_failed / conditions_unknown (sets), materials.required / missing /
-// obtained / committed (sets) and tolerated ({id, due}), schedule.accepted_on, schedule.due.*,
+// obtained / committed (sets) and tolerated ({id, due}), schedule.accepted_on (null when not
+// accepted), schedule.accepted_on_reason, schedule.due.*,
 // schedule.steps.<id>.{applies, counted, due}, schedule.critical_path (in order),
 // tables.<id>.<output>, fees.<id>, outputs.<id>.<value>, and error.contains (a text the
 // decision's errors must contain).

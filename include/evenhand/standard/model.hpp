@@ -152,6 +152,14 @@ struct material {
   source_location where;
 };
 
+/// When the hall closes (ruleset.office_hours, an item's override): a submission at or after
+/// `closes`, read in the ruleset's time zone, is accepted on the next working day (DESIGN §5).
+struct office_hours {
+  std::int32_t closes = 0;  ///< seconds after midnight
+  std::string text;         ///< as written, "17:30"
+  source_location where;
+};
+
 struct deadlines {
   period legal;
   period promised;
@@ -243,6 +251,8 @@ struct item {
   std::string version;
   date effective_from;
   std::optional<date> effective_to;  ///< inclusive
+  source_location effective_where;   ///< the `effective` key, for lint's calendar checks
+  std::optional<standard::office_hours> office_hours;  ///< overrides the ruleset's
   std::string authority;
   standard::handling handling = handling::promised;
   bool joint = false;
@@ -317,6 +327,8 @@ struct ruleset {
   std::string name;
   std::string timezone = "Asia/Shanghai";
   std::string calendar_name;
+  source_location calendar_where;  ///< the `calendar` declaration in ruleset.yaml
+  std::optional<standard::office_hours> office_hours;  ///< none: a submission on a working day is accepted that day
   std::shared_ptr<const workday_calendar> calendar;
   supervision_settings supervision;
   journal_settings journal;

@@ -5,7 +5,9 @@
 //   std::string json = supervise::to_json(s);   // canonical bytes
 //
 // The rules (行政许可法 arts. 32, 42, 45, 82):
-// - Periods are working days, the start day not counted (art. 82; 民法典 arts. 201, 203).
+// - Periods are working days, the start day not counted (art. 82; 民法典 arts. 201, 203). A
+//   limit a law states in natural days (日) counts them, and ends on the next working day when
+//   its last day is a rest day (民法典 art. 203), as evaluation counts it.
 // - The clock starts on the acceptance date A. A received application that the hall neither
 //   accepted nor told what to correct within 5 working days of receipt counts as accepted on the
 //   day it was received (art. 32: "五日内"; art. 82 makes that 5 working days).
@@ -51,7 +53,8 @@ constexpr std::string_view to_string(light l) noexcept {
 }
 
 struct deadline_status {
-  std::int64_t limit = 0;      ///< working days (the legal limit with its extension)
+  std::int64_t limit = 0;      ///< working days (the legal limit with its extension); natural days for a limit in days
+  bool natural_days = false;   ///< the limit is in natural days (日): limit and remaining count them
   std::optional<date> due;
   std::int64_t remaining = 0;  ///< counted working days left; negative when past
   bool past = false;           ///< the case's day is after `due`
@@ -142,6 +145,38 @@ class counter {
     for (const auto& p : pauses) n -= workdays(std::max(p.from, a), std::min(p.to, b));
     return n;
   }
+  /// Natural days in (a, b] outside the pauses (sorted, disjoint).
+  static std::int64_t counted_days(date a, date b, const std::vector<pause>& pauses) {
+    auto span = [](date x, date y) { return y > x ? std::int64_t{y.days()} - x.days() : std::int64_t{0}; };
+    std::int64_t n = span(a, b);
+    for (const auto& p : pauses) n -= span(std::max(p.from, a), std::min(p.to, b));
+    return n;
+  }
+  /// The last day of a period of n natural days after `base` outside the pauses: the n-th such
+  /// day, or the next working day when that is a rest day (民法典 art. 203), as evaluation counts.
+  date counted_add_days(date base, std::int64_t n, const std::vector<pause>& pauses) {
+    date cur = base;
+    for (const auto& p : pauses) {
+      if (n <= 0) break;
+      if (p.to <= cur) continue;
+      if (p.from > cur) {
+        const std::int64_t available = std::int64_t{p.from.days()} - cur.days();
+        if (n <= available) break;
+        n -= available;
+      }
+      cur = p.to;
+    }
+    return failed_ ? cur : take(cal_.period_end_in_days(cur, n), cur);
+  }
+  /// counted or counted_days, as the period is written.
+  std::int64_t counted_in(const standard::period& unit, date a, date b, const std::vector<pause>& pauses) {
+    return unit.in == standard::period::unit::days ? counted_days(a, b, pauses) : counted(a, b, pauses);
+  }
+  /// The due day of n units of `unit` after `base`: counted_add or counted_add_days.
+  date due_in(const standard::period& unit, date base, std::int64_t n, const std::vector<pause>& pauses) {
+    return unit.in == standard::period::unit::days ? counted_add_days(base, n, pauses) : counted_add(base, n, pauses);
+  }
+
   /// The day of the n-th working day after `base` outside the pauses (sorted, disjoint).
   date counted_add(date base, std::int64_t n, const std::vector<pause>& pauses) {
     if (n <= 0) return add(base, n);
@@ -184,20 +219,20 @@ inline void merge(std::vector<pause>& v) {
   v.resize(out);
 }
 
-inline std::string days_text(std::int64_t n) { return std::to_string(n) + "个工作日"; }
+inline std::string days_text(std::int64_t n, bool natural = false) {
+  return std::to_string(n) + (natural ? "日" : "个工作日");
+}
 
 /// 「距内控线还有3个工作日（2026-03-13届满）」, 「已超过法定时限2个工作日（…届满）」.
 inline std::string deadline_text(std::string_view name, const deadline_status& d, bool finished) {
   const std::string due = "（" + d.due->to_string() + "届满）";
   if (finished)
-    return d.past ? "超过" + std::string(name) + (d.remaining < 0 ? days_text(-d.remaining) : "") + "办结" + due
+    return d.past ? "超过" + std::string(name) + (d.remaining < 0 ? days_text(-d.remaining, d.natural_days) : "") + "办结" + due
                   : "在" + std::string(name) + "内办结" + due;
-  if (d.past) return "已超过" + std::string(name) + (d.remaining < 0 ? days_text(-d.remaining) : "") + due;
+  if (d.past) return "已超过" + std::string(name) + (d.remaining < 0 ? days_text(-d.remaining, d.natural_days) : "") + due;
   if (d.remaining == 0) return std::string(name) + "今日届满（" + d.due->to_string() + "）";  // used == limit: due today
-  return "距" + std::string(name) + "还有" + days_text(d.remaining) + due;
+  return "距" + std::string(name) + "还有" + days_text(d.remaining, d.natural_days) + due;
 }
-
-inline bool workdays_only(const standard::period& p) { return p.in == standard::period::unit::workdays; }
 
 }  // namespace detail
 
@@ -237,15 +272,9 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
     s.errors.push_back("the ruleset has no working-day calendar");
     return;
   }
+  // Limits in natural days (日, where a law counts them) are counted as evaluation counts them:
+  // the period ends on its n-th day, or the next working day when that is a rest day.
   const auto& dl = item.deadlines;
-  bool natural = !detail::workdays_only(dl.legal) || !detail::workdays_only(dl.promised) ||
-                 !detail::workdays_only(dl.control_line) || (dl.extension && !detail::workdays_only(*dl.extension)) ||
-                 (rules.supervision.warning && !detail::workdays_only(*rules.supervision.warning));
-  for (const auto& st : item.workflow) natural = natural || !detail::workdays_only(st.limit);
-  if (natural) {
-    s.errors.push_back("item " + item.code + " has a limit in natural days; supervision counts working days (art. 82)");
-    return;
-  }
   if (c.events.size() > max_case_events) {  // read_case refuses such a case; one built by hand may have them
     s.errors.push_back("the case has " + std::to_string(c.events.size()) + " events, more than the limit of " +
                        std::to_string(max_case_events));
@@ -253,6 +282,12 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   }
   if (c.received_at && *c.received_at > now) {
     s.errors.push_back("the application was received (" + c.received_at->to_string() + ") after now (" + now.to_string() + ")");
+    return;
+  }
+  if (c.accepted_on && *c.accepted_on > s.today) {
+    s.errors.push_back("受理日期 " + c.accepted_on->to_string() + " 晚于监察时点所在日 " + s.today.to_string() +
+                       "，无法监察；the case was accepted on " + c.accepted_on->to_string() + ", after now (" +
+                       now.to_string() + "): it cannot be measured");
     return;
   }
   for (const auto& e : c.events)
@@ -398,7 +433,7 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   for (const auto& e : c.events) {
     if (e.kind != event_kind::extension_granted) continue;
     const date on = zone.of(e.at);
-    if (!legal_due_found) legal_due = cal.counted_add(A, dl.legal.amount + s.extension_days, stops), legal_due_found = true;
+    if (!legal_due_found) legal_due = cal.due_in(dl.legal, A, dl.legal.amount + s.extension_days, stops), legal_due_found = true;
     if (on > legal_due) {
       s.messages.push_back(on.to_string() + "作出的延长期限决定晚于法定期限届满（" + legal_due.to_string() + "），不予计入");
       continue;
@@ -408,15 +443,19 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   }
   if (s.extension_days) s.basis.push_back("XKF-42");
 
-  auto measure = [&](deadline_status& d, std::int64_t limit) {
+  auto measure = [&](deadline_status& d, const standard::period& unit, std::int64_t limit) {
     d.limit = limit;
-    d.due = cal.counted_add(A, limit, stops);
-    d.remaining = limit - s.used;
+    d.natural_days = unit.in == standard::period::unit::days;
+    d.due = cal.due_in(unit, A, limit, stops);
     d.past = E > *d.due;
+    // Natural days left to the due day (which art. 203 may have moved past the n-th day).
+    d.remaining = !d.natural_days ? limit - s.used
+                  : d.past        ? -detail::counter::counted_days(*d.due, E, stops)
+                                  : detail::counter::counted_days(E, *d.due, stops);
   };
-  measure(s.control_line, dl.control_line.amount);
-  measure(s.promised, dl.promised.amount);
-  measure(s.legal, dl.legal.amount + s.extension_days);
+  measure(s.control_line, dl.control_line, dl.control_line.amount);
+  measure(s.promised, dl.promised, dl.promised.amount);
+  measure(s.legal, dl.legal, dl.legal.amount + s.extension_days);
 
   // Steps in dependency order; a step that does not apply passes its predecessors' finish on.
   std::vector<date> finish(n, A);
@@ -429,7 +468,7 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
       continue;
     }
     if (steps[v].started) base = *steps[v].started;
-    due[v] = cal.counted_add(base, item.workflow[v].limit.amount, corrections);
+    due[v] = cal.due_in(item.workflow[v].limit, base, item.workflow[v].limit.amount, corrections);
     finish[v] = steps[v].completed.value_or(due[v]);
   }
   s.steps.reserve(n);
@@ -443,7 +482,7 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
     st.due = due[i];
     const date until = steps[i].completed.value_or(E);
     st.late = until > due[i];
-    st.days_late = st.late ? cal.counted(due[i], until, corrections) : 0;
+    st.days_late = st.late ? cal.counted_in(item.workflow[i].limit, due[i], until, corrections) : 0;
   }
   if (cal.failed()) {
     s.steps.clear();
@@ -455,7 +494,10 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   const bool running = !s.finished_on;
   if (s.legal.past) s.light = light::overdue;
   else if (s.control_line.past || s.promised.past) s.light = light::red;
-  else if (running && rules.supervision.warning && s.control_line.remaining < rules.supervision.warning->amount)
+  else if (running && rules.supervision.warning &&
+           (rules.supervision.warning->in == dl.control_line.in
+                ? s.control_line.remaining
+                : cal.counted_in(*rules.supervision.warning, E, *s.control_line.due, stops)) < rules.supervision.warning->amount)
     s.light = light::yellow;
   else s.light = light::green;
 
@@ -468,13 +510,13 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   s.messages.push_back(detail::deadline_text("内控线", s.control_line, !running));
   s.messages.push_back(detail::deadline_text("承诺时限", s.promised, !running));
   s.messages.push_back(detail::deadline_text("法定时限", s.legal, !running) +
-                       (s.extension_days ? "（含延长" + detail::days_text(s.extension_days) + "）" : ""));
+                       (s.extension_days ? "（含延长" + detail::days_text(s.extension_days, s.legal.natural_days) + "）" : ""));
   for (std::size_t k = 0, i = 0; i < n; ++i) {
     if (!steps[i].applies) continue;
     const step_status& st = s.steps[k++];
     if (st.late)
       s.messages.push_back("环节“" + item.workflow[i].name + "”" + (st.completed ? "超期" : "已超期") +
-                           detail::days_text(st.days_late) + "（应于" + st.due->to_string() + "前完成）");
+                           detail::days_text(st.days_late, item.workflow[i].limit.in == standard::period::unit::days) + "（应于" + st.due->to_string() + "前完成）");
   }
 }
 
