@@ -397,7 +397,7 @@ class item_reader {
 
   std::optional<item> read(const YAML::Node& root) {
     map_view top(r_.get(), root, "an item standard",
-                 {"item", "basis", "fields", "derive", "conditions", "materials", "tolerance", "deadlines",
+                 {"item", "basis", "fields", "facts", "derive", "conditions", "materials", "tolerance", "deadlines",
                   "workflow", "tables", "fees", "outputs"});
     if (!top.ok()) return std::nullopt;  // map_view said why
     it_.file = r_.get().file();
@@ -410,6 +410,7 @@ class item_reader {
     declare_builtin_facts();
     declare_shared_fields();
     read_fields(top.get("fields"));
+    read_fields(top.get("facts"), /*facts=*/true);
     read_derive(top.get("derive"));
     read_tables(top.get("tables"));
     read_conditions(top.get("conditions"));
@@ -417,6 +418,7 @@ class item_reader {
     read_tolerance(top.get("tolerance"));
     read_deadlines(top.required("deadlines"));
     read_workflow(top.get("workflow"));
+    check_fact_steps();
     read_fees(top.get("fees"));
     read_outputs(top.get("outputs"));
     check_basis_references();
@@ -583,8 +585,11 @@ class item_reader {
     return is_list ? expr::type::list_of(base) : base;
   }
 
-  std::optional<field> read_field(const std::string& name, const YAML::Node& key, const YAML::Node& spec, int depth) {
-    map_view m(r_.get(), spec, "field '" + name + "'", {"type", "label", "values", "fields", "personal", "description"});
+  std::optional<field> read_field(const std::string& name, const YAML::Node& key, const YAML::Node& spec, int depth,
+                                  bool fact = false) {
+    map_view m = fact ? map_view(r_.get(), spec, "fact '" + name + "'",
+                                 {"type", "label", "values", "fields", "personal", "description", "step"})
+                      : map_view(r_.get(), spec, "field '" + name + "'", {"type", "label", "values", "fields", "personal", "description"});
     if (!m.ok()) {
       if (!spec.IsMap()) r_.get().error(key, "E304", "field '" + name + "' must be a map such as { type: string, label: 名称 }");
       return std::nullopt;
@@ -603,6 +608,12 @@ class item_reader {
     }
     if (m.has("personal")) f.personal = boolean(r_.get(), m.get("personal"), "personal").value_or(false);
     if (m.has("description")) f.description = scalar(r_.get(), m.get("description"), "description").value_or("");
+    if (fact) {
+      if (auto step = nonempty_text(r_.get(), m.required("step"), "the step that records '" + name + "'")) {
+        f.step = *step;
+        fact_steps_.push_back({*step, m.get("step")});
+      }
+    }
     if (!type_text) return std::nullopt;
     f.type_text = *type_text;
     if (m.has("values") && f.type_text.find("enum") == std::string::npos)
@@ -613,10 +624,12 @@ class item_reader {
     return f;
   }
 
-  void read_fields(const YAML::Node& n) {
+  /// `fields:` (the applicant's) or, with `facts`, `facts:` (the hall's, each naming its step).
+  void read_fields(const YAML::Node& n, bool facts = false) {
     if (!n.IsDefined() || n.IsNull()) return;
     if (!n.IsMap()) {
-      r_.get().error(n, "E304", "'fields' must map field names to their definitions");
+      r_.get().error(n, "E304", facts ? "'facts' must map fact names to their definitions"
+                                      : "'fields' must map field names to their definitions");
       return;
     }
     for (const auto& kv : n) {
@@ -630,7 +643,8 @@ class item_reader {
         r_.get().error(kv.first, "E306", "field '" + *name + "' is defined twice (or clashes with a built-in fact)");
         continue;
       }
-      if (auto f = read_field(*name, kv.first, kv.second, 0)) {
+      if (auto f = read_field(*name, kv.first, kv.second, 0, facts)) {
+        if (facts) it_.has_facts = true;
         env_->declare(f->name, f->type);
         it_.fields.push_back(std::move(*f));
       } else {
@@ -1058,6 +1072,14 @@ class item_reader {
     }
   }
 
+  /// Each fact names the step that records it: the step must exist.
+  void check_fact_steps() {
+    std::vector<std::string> ids;
+    for (const auto& s : it_.workflow) ids.push_back(s.id);
+    for (const auto& ref : fact_steps_)
+      if (std::find(ids.begin(), ids.end(), ref.name) == ids.end()) unresolved(ref.where, "workflow step", ref.name, ids);
+  }
+
   // --- decision tables -------------------------------------------------------------------
   void read_tables(const YAML::Node& n) {
     std::set<std::string> ids;
@@ -1404,6 +1426,7 @@ class item_reader {
   item it_;
   std::shared_ptr<expr::environment> env_;
   std::vector<pending_reference> basis_refs_;
+  std::vector<pending_reference> fact_steps_;  ///< each fact's `step`, resolved after the workflow
   YAML::Node deadlines_node_;
   bool have_legal_ = false, have_promised_ = false, have_control_ = false;
 };

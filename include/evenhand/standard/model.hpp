@@ -66,7 +66,13 @@ struct field {
   std::vector<std::uint32_t> member_order;
   bool personal = false;             ///< masked in journals
   std::string description;
+  /// A hall fact (the item's `facts:`): the workflow step that records it. Empty for the
+  /// applicant's fields. A missing field is asked for in the notice; a missing fact leaves the
+  /// decision pending.
+  std::string step;
   source_location where;
+
+  bool is_fact() const noexcept { return !step.empty(); }
 };
 
 /// Where a variable lives in the item's environment (no_slot: undeclared, e.g. a table input
@@ -223,7 +229,8 @@ struct item {
   std::string kind;
 
   std::map<std::string, std::string> basis;  ///< id → citation (item's and the ruleset's)
-  std::vector<field> fields;                 ///< the item's and the ruleset's shared ones, sorted by name
+  std::vector<field> fields;                 ///< the item's and the ruleset's shared ones, and its facts, sorted by name
+  bool has_facts = false;                    ///< whether some of `fields` are hall facts (field::step)
   std::vector<derived_fact> derive;          ///< in dependency order
   std::vector<condition> conditions;
   std::vector<material> materials;
