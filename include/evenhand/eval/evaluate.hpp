@@ -503,12 +503,26 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     else if (mr.status == material_status::tolerated)
       d.notice.push_back({notice_kind::tolerated, m.id, m.name, shortfall::none, m.basis, tolerance_due});
   }
+  // The applicant's fields a rule needs are asked for, whichever stage reads them (一次性告知);
+  // the hall's facts (declared with the step that records them) are not the applicant's to
+  // supply: they leave the decision pending instead.
+  auto is_fact = [&](std::string_view name) {
+    if (!item.has_facts) return false;
+    const standard::field* f = item.find_field(name);
+    return f && f->is_fact();
+  };
   auto& unknown_fields = d.unknown_fields;
-  for (std::size_t i = 0; i < item.conditions.size(); ++i)
-    if (item.conditions[i].stage == standard::stage::acceptance && d.conditions[i].result == rule_status::unknown)
-      unknown_fields.insert(unknown_fields.end(), d.conditions[i].needs.begin(), d.conditions[i].needs.end());
+  bool unknown_facts = false;
+  auto ask_for = [&](const std::vector<std::string>& needs) {
+    for (const auto& name : needs) {
+      if (is_fact(name)) unknown_facts = true;
+      else unknown_fields.push_back(name);
+    }
+  };
+  for (const auto& r : d.conditions)
+    if (r.result == rule_status::unknown) ask_for(r.needs);
   for (const auto& mr : d.materials)
-    if (mr.status == material_status::unknown) unknown_fields.insert(unknown_fields.end(), mr.needs.begin(), mr.needs.end());
+    if (mr.status == material_status::unknown) ask_for(mr.needs);
   std::sort(unknown_fields.begin(), unknown_fields.end());
   unknown_fields.erase(std::unique(unknown_fields.begin(), unknown_fields.end()), unknown_fields.end());
   for (const auto& name : unknown_fields) {
@@ -550,6 +564,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       if (r == rule_status::fail) deny = true;
       if (r == rule_status::unknown || r == rule_status::error) pending = true;
     }
+    if (unknown_facts) pending = true;
     d.stage = decision_stage::decision;
     d.outcome = deny ? outcome::deny : pending ? outcome::pending : outcome::grant;
   }
