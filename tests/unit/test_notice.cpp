@@ -37,3 +37,57 @@ TEST_CASE("notice: only the hall's facts leave a decision pending, and they are 
   CHECK_FALSE(notice_has(d, eval::notice_kind::field, "site_check.passed"));
   CHECK(d.notice.empty());
 }
+
+namespace {
+
+const std::string complete_fields = "fields:\n  applicant: { name: 某公司, in_scope: true }\n  premises: { area_m2: 20 }\n";
+const std::string site_passed = "facts:\n  site_check: { passed: true }\n";
+
+bool json_has(const eval::decision& d, std::string_view text) { return eval::to_json(d).find(text) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("容缺: accepted at the window with a tolerated material outstanding is accept_tolerated, never grant") {
+  test_ruleset r("tolerated");
+  REQUIRE(r.loaded.rules);
+  // At the window: no hall fact yet. Acceptance accept_tolerated, the decision pending.
+  auto d = decide(r, head + complete_fields + form_only);
+  CHECK(d.acceptance == eval::outcome::accept_tolerated);
+  REQUIRE(d.decided);
+  CHECK(*d.decided == eval::outcome::pending);
+  CHECK(d.stage == eval::decision_stage::acceptance);
+  CHECK(d.outcome == eval::outcome::accept_tolerated);
+  CHECK(json_has(d, R"("stages":{"acceptance":"accept_tolerated","decision":"pending"})"));
+  CHECK(d.schedule.legal.has_value());  // accepted: the clock runs
+  // The site check passed, the material still outstanding: pending (awaiting it), not grant.
+  d = decide(r, head + complete_fields + form_only + site_passed);
+  CHECK(d.acceptance == eval::outcome::accept_tolerated);
+  CHECK(d.stage == eval::decision_stage::decision);
+  CHECK(d.outcome == eval::outcome::pending);
+  // The material supplied: granted.
+  d = decide(r, head + complete_fields + all_materials + site_passed);
+  CHECK(d.acceptance == eval::outcome::accept);
+  CHECK(d.outcome == eval::outcome::grant);
+  CHECK(json_has(d, R"("stages":{"acceptance":"accept","decision":"grant"})"));
+  // deny > pending: a failed decision condition denies even with the material outstanding.
+  d = decide(r, head + complete_fields + form_only + "facts:\n  site_check: { passed: false }\n");
+  CHECK(d.outcome == eval::outcome::deny);
+}
+
+TEST_CASE("容缺: accept at the window; correct and reject never reach the decision stage") {
+  test_ruleset r("stages");
+  REQUIRE(r.loaded.rules);
+  auto d = decide(r, head + complete_fields + all_materials);
+  CHECK(d.acceptance == eval::outcome::accept);
+  CHECK(d.stage == eval::decision_stage::acceptance);
+  CHECK(d.outcome == eval::outcome::accept);
+  CHECK(json_has(d, R"("stages":{"acceptance":"accept","decision":"pending"})"));
+  d = decide(r, head + "fields:\n  applicant: { name: 某公司, in_scope: true }\n" + all_materials);
+  CHECK(d.outcome == eval::outcome::correct);
+  CHECK_FALSE(d.decided);
+  CHECK(json_has(d, R"("stages":{"acceptance":"correct","decision":null})"));
+  d = decide(r, head + "fields:\n  applicant: { name: 某公司, in_scope: false }\n  premises: { area_m2: 20 }\n" + all_materials);
+  CHECK(d.outcome == eval::outcome::reject);
+  CHECK(d.stage == eval::decision_stage::acceptance);
+  CHECK(json_has(d, R"("stages":{"acceptance":"reject","decision":null})"));
+}
