@@ -48,6 +48,12 @@ std::string_view outcome_text(eval::outcome o) {
 std::string explain(const eval::decision& d, const standard::item& item) {
   std::string out = item.name + "（" + item.code + "，版本 " + item.version + "）\n";
   out += "结论：" + std::string(outcome_text(d.outcome)) + "\n";
+  // Both stages, so a clerk never reads 准予许可 around an outstanding 容缺 material (the
+  // evaluator never grants while one is outstanding) nor takes a window's 受理 for a licence.
+  out += "受理阶段：" + std::string(outcome_text(d.acceptance)) + "；决定阶段：" +
+         (d.decided ? std::string(outcome_text(*d.decided)) : std::string("未进入（未受理）")) + "\n";
+  if (d.decided && *d.decided == eval::outcome::pending && d.acceptance == eval::outcome::accept_tolerated)
+    out += "容缺材料补齐前，不作出准予许可的决定。\n";
   auto cite = [&](std::span<const std::string> basis) {
     std::string s = standard::basis_titles(item.basis, basis);
     return s.empty() ? s : "（依据：" + s + "）";

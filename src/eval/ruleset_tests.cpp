@@ -27,6 +27,8 @@ YAML::Node test_view(const decision& d) {
   YAML::Node v;
   v["stage"] = std::string(to_string(d.stage));
   v["outcome"] = std::string(to_string(d.outcome));
+  v["stages"]["acceptance"] = std::string(to_string(d.acceptance));
+  v["stages"]["decision"] = d.decided ? std::string(to_string(*d.decided)) : std::string("null");
   YAML::Node failed(YAML::NodeType::Sequence), unknown(YAML::NodeType::Sequence);
   for (const auto& c : d.conditions) {
     if (c.result == rule_status::fail) failed.push_back(std::string(c.id));

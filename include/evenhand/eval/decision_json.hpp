@@ -232,6 +232,13 @@ inline void append_json(std::string& out, const decision& d) {
       });
     }
     w.str("stage", to_string(d.stage));
+    {
+      detail::json_out& o = w.key("stages");
+      object_writer c(o);
+      c.str("acceptance", to_string(d.acceptance));
+      if (d.decided) c.str("decision", to_string(*d.decided));
+      else c.key("decision") += "null";
+    }
     detail::array(w.key("tables"), d.tables, [](detail::json_out& o, const table_result& t) {
       object_writer e(o);
       if (!t.detail.empty()) e.str("detail", t.detail);

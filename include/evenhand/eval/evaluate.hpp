@@ -158,8 +158,15 @@ struct decision {
   std::string_view item, item_version, item_digest;
   std::string application_id, application_digest;
   timestamp as_of;
+  /// The outcome to act on now (see evaluate_into): the acceptance outcome when the application
+  /// was not accepted, or when it was and the hall has recorded no fact yet (the window's
+  /// evaluation) and the decision is still pending; otherwise the decision outcome.
   decision_stage stage = decision_stage::acceptance;
   eval::outcome outcome = eval::outcome::correct;
+  /// The acceptance stage's outcome: reject > correct > accept_tolerated > accept.
+  eval::outcome acceptance = eval::outcome::correct;
+  /// The decision stage's outcome, once accepted (nullopt: not reached): deny > pending > grant.
+  std::optional<eval::outcome> decided;
   std::vector<rule_result> conditions;
   std::vector<material_result> materials;
   std::vector<std::string> unexpected_materials;
@@ -537,7 +544,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   }
 
   // Acceptance: reject > correct > accept_tolerated > accept.
-  bool reject = false, correct = !unknown_fields.empty(), tolerated = false;
+  bool reject = false, correct = !unknown_fields.empty(), tolerated = false;  // tolerated: one outstanding
   for (std::size_t i = 0; i < item.conditions.size(); ++i) {
     const auto& c = item.conditions[i];
     if (c.stage != standard::stage::acceptance) continue;
@@ -550,29 +557,45 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     if (m.status == material_status::missing) correct = true;
     if (m.status == material_status::tolerated) tolerated = true;
   }
-  d.stage = decision_stage::acceptance;
-  d.outcome = reject ? outcome::reject : correct ? outcome::correct : tolerated ? outcome::accept_tolerated : outcome::accept;
+  d.acceptance = reject ? outcome::reject : correct ? outcome::correct : tolerated ? outcome::accept_tolerated : outcome::accept;
+  d.decided.reset();
+  const bool accepted = d.acceptance == outcome::accept || d.acceptance == outcome::accept_tolerated;
 
-  // Decision stage, once accepted: deny > pending > grant. A tolerated material (容缺) does
-  // not hold the decision up: it is due by its own date, which the notice states. Unknown
-  // decision facts do.
-  if (d.outcome == outcome::accept || d.outcome == outcome::accept_tolerated) {
-    bool pending = false, deny = false;
+  // Decision stage, once accepted: deny > pending > grant. Pending while a fact the hall
+  // records is unknown, or a tolerated material (容缺) is still outstanding: a licence is
+  // never granted around a material the applicant has yet to supply.
+  if (accepted) {
+    bool pending = tolerated || unknown_facts, deny = false;
     for (std::size_t i = 0; i < item.conditions.size(); ++i) {
       if (item.conditions[i].stage != standard::stage::decision) continue;
       rule_status r = d.conditions[i].result;
       if (r == rule_status::fail) deny = true;
       if (r == rule_status::unknown || r == rule_status::error) pending = true;
     }
-    if (unknown_facts) pending = true;
+    d.decided = deny ? outcome::deny : pending ? outcome::pending : outcome::grant;
+  }
+  // The outcome to act on: not accepted → the acceptance outcome; decided (grant, deny) → the
+  // decision; pending → at the window (no fact recorded yet) the acceptance outcome, what the
+  // applicant is told when handing in, and afterwards pending.
+  bool facts_recorded = false;
+  if (item.has_facts)
+    for (const auto& [name, v] : app.fields)
+      if (is_fact(name)) {
+        facts_recorded = true;
+        break;
+      }
+  if (!accepted || (*d.decided == outcome::pending && !facts_recorded)) {
+    d.stage = decision_stage::acceptance;
+    d.outcome = d.acceptance;
+  } else {
     d.stage = decision_stage::decision;
-    d.outcome = deny ? outcome::deny : pending ? outcome::pending : outcome::grant;
+    d.outcome = *d.decided;
   }
 
   // The schedule from the acceptance date, on the ruleset's calendar.
   const workday_calendar* cal = rules.calendar.get();
   auto& s = d.schedule;
-  if (d.stage == decision_stage::decision) {
+  if (accepted) {
     s.legal = detail::add_period(cal, today, item.deadlines.legal, s.errors);
     s.promised = detail::add_period(cal, today, item.deadlines.promised, s.errors);
     s.control_line = detail::add_period(cal, today, item.deadlines.control_line, s.errors);
