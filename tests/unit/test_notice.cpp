@@ -91,3 +91,39 @@ TEST_CASE("容缺: accept at the window; correct and reject never reach the deci
   CHECK(d.stage == eval::decision_stage::acceptance);
   CHECK(json_has(d, R"("stages":{"acceptance":"reject","decision":null})"));
 }
+
+TEST_CASE("reject: the 不予受理 notice states its reasons only, and asks for nothing") {
+  test_ruleset r("reject-notice");
+  REQUIRE(r.loaded.rules);
+  // Out of scope, and the area and the application form missing besides.
+  auto d = decide(r, head + "fields:\n  applicant: { name: 某公司, in_scope: false }\n");
+  CHECK(d.outcome == eval::outcome::reject);
+  REQUIRE(d.notice.size() == 1);
+  CHECK(d.notice[0].kind == eval::notice_kind::condition);
+  CHECK(d.notice[0].id == "in-scope");
+  CHECK_FALSE(notice_has(d, eval::notice_kind::material, "application-form"));
+  CHECK_FALSE(notice_has(d, eval::notice_kind::field, "premises.area_m2"));
+  CHECK_FALSE(notice_has(d, eval::notice_kind::tolerated, "layout-plan"));
+}
+
+TEST_CASE("outputs: no licence applies to an application rejected, to be corrected, or denied") {
+  test_ruleset r("outputs-withheld");
+  REQUIRE(r.loaded.rules);
+  auto status = [&](const std::string& text) {
+    auto d = decide(r, text);
+    REQUIRE(d.outputs.size() == 1);
+    return d.outputs[0].status;
+  };
+  const std::string rejected = head + "fields:\n  applicant: { name: 某公司, in_scope: false }\n  premises: { area_m2: 20 }\n" + all_materials;
+  const std::string to_correct = head + complete_fields + "materials:\n  - { id: layout-plan, form: original, copies: 1 }\n";
+  const std::string denied = head + "fields:\n  applicant: { name: 某公司, in_scope: true }\n  premises: { area_m2: 5 }\n" +
+                             all_materials + site_passed;
+  CHECK(status(rejected) == eval::charge_status::withheld);
+  CHECK(status(to_correct) == eval::charge_status::withheld);
+  CHECK(status(denied) == eval::charge_status::withheld);
+  CHECK(status(head + complete_fields + all_materials + site_passed) == eval::charge_status::applies);
+  // Accepted, the decision to come: what the licence would be.
+  CHECK(status(head + complete_fields + all_materials) == eval::charge_status::applies);
+  auto d = decide(r, denied);
+  CHECK(eval::to_json(d).find(R"("status":"withheld")") != std::string::npos);
+}
