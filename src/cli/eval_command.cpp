@@ -59,7 +59,8 @@ std::string explain(const eval::decision& d, const standard::item& item) {
     return s.empty() ? s : "（依据：" + s + "）";
   };
   if (!d.notice.empty()) {
-    out += "\n请一次性补正或补交以下内容：\n";
+    // A 不予受理 states its reasons and asks for nothing (its notice holds the reasons only).
+    out += d.acceptance == eval::outcome::reject ? "\n不予受理的理由：\n" : "\n请一次性补正或补交以下内容：\n";
     int n = 0;
     for (const auto& e : d.notice) {
       out += "  " + std::to_string(++n) + ". ";

@@ -36,8 +36,9 @@ enum class notice_kind : std::uint8_t { condition, material, field, tolerated };
 /// Whether a workflow step applies to this application.
 enum class applicability : std::uint8_t { yes, no, unknown };
 enum class table_status : std::uint8_t { hit, none, unknown, error };
-/// Whether a fee or an output applies.
-enum class charge_status : std::uint8_t { applies, not_applicable, unknown, error };
+/// Whether a fee or an output applies. withheld (outputs only): the output would apply, but the
+/// application was rejected, is to be corrected, or was denied, so nothing is issued.
+enum class charge_status : std::uint8_t { applies, not_applicable, unknown, error, withheld };
 enum class decision_stage : std::uint8_t { acceptance, decision };
 /// acceptance: reject > correct > accept_tolerated > accept; decision: deny > pending > grant.
 enum class outcome : std::uint8_t { reject, correct, accept_tolerated, accept, grant, deny, pending };
@@ -68,7 +69,7 @@ constexpr std::string_view to_string(table_status s) noexcept {
   return names[static_cast<std::size_t>(s)];
 }
 constexpr std::string_view to_string(charge_status s) noexcept {
-  constexpr std::string_view names[] = {"applies", "not_applicable", "unknown", "error"};
+  constexpr std::string_view names[] = {"applies", "not_applicable", "unknown", "error", "withheld"};
   return names[static_cast<std::size_t>(s)];
 }
 constexpr std::string_view to_string(decision_stage s) noexcept {
@@ -557,6 +558,20 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     if (m.status == material_status::missing) correct = true;
     if (m.status == material_status::tolerated) tolerated = true;
   }
+  // A 不予受理 notice states why the application is not accepted, and asks for nothing: its
+  // reasons are the failed reject conditions (no material or field would change them).
+  if (reject) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < d.notice.size(); ++i) {
+      const auto& n = d.notice[i];
+      bool reason = false;
+      if (n.kind == notice_kind::condition)
+        for (const auto& c : item.conditions)
+          if (c.id == n.id) reason = c.on_fail == standard::failure::reject;
+      if (reason) d.notice[kept++] = n;
+    }
+    d.notice.resize(kept);
+  }
   d.acceptance = reject ? outcome::reject : correct ? outcome::correct : tolerated ? outcome::accept_tolerated : outcome::accept;
   d.decided.reset();
   const bool accepted = d.acceptance == outcome::accept || d.acceptance == outcome::accept_tolerated;
@@ -659,6 +674,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       else fr.amount = std::move(amount);
     }
   }
+  const bool issuable = accepted && *d.decided != outcome::deny;
   d.outputs.resize(item.outputs.size());
   for (std::size_t i = 0; i < item.outputs.size(); ++i) {
     const auto& o = item.outputs[i];
@@ -669,6 +685,8 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     orr.status = a == applicability::yes ? charge_status::applies
                  : a == applicability::no ? charge_status::not_applicable
                                            : charge_status::unknown;
+    // Nothing is issued on a reject, a correction or a denial: no licence "applies" to them.
+    if (orr.status == charge_status::applies && !issuable) orr.status = charge_status::withheld;
     if (orr.status == charge_status::applies) {
       orr.values.reserve(o.values.size());
       for (const auto& [key, r] : o.values)
