@@ -70,6 +70,8 @@ std::string explain(const eval::decision& d, const standard::item& item) {
         case eval::notice_kind::field: out += "请填写：" + text; break;
         case eval::notice_kind::tolerated:
           out += "容缺材料：" + text + (e.due ? "，请于 " + e.due->to_string() + " 前补交" : "");
+          for (const auto& m : d.materials)
+            if (m.id == e.id && m.on_expiry == standard::expiry::withdrawn) out += "，逾期未补交的视为撤回申请";
           break;
         case eval::notice_kind::material: {
           const standard::material* m = nullptr;

@@ -38,9 +38,6 @@ YAML::Node test_view(const decision& d) {
   v["conditions_unknown"] = unknown;
   YAML::Node m;
   for (const char* k : {"required", "missing", "obtained", "committed", "tolerated"}) m[k] = YAML::Node(YAML::NodeType::Sequence);
-  std::optional<date> tolerance_due;
-  for (const auto& n : d.notice)
-    if (n.kind == notice_kind::tolerated) tolerance_due = n.due;
   for (const auto& r : d.materials) {
     if (r.status != material_status::not_required && r.status != material_status::unknown) m["required"].push_back(std::string(r.id));
     if (r.status == material_status::missing) m["missing"].push_back(std::string(r.id));
@@ -49,7 +46,8 @@ YAML::Node test_view(const decision& d) {
     if (r.status == material_status::tolerated) {
       YAML::Node t;
       t["id"] = std::string(r.id);
-      if (tolerance_due) t["due"] = tolerance_due->to_string();
+      if (r.due) t["due"] = r.due->to_string();
+      t["on_expiry"] = std::string(standard::to_string(r.on_expiry));
       m["tolerated"].push_back(t);
     }
   }

@@ -963,7 +963,7 @@ class item_reader {
                                             {"electronic", material_form::electronic}}))
           mat.form = *f;
       if (m.has("copies")) mat.copies = integer(r_.get(), m.get("copies"), "copies", 1, 100).value_or(1);
-      if (m.has("tolerable")) mat.tolerable = boolean(r_.get(), m.get("tolerable"), "tolerable").value_or(false);
+      if (m.has("tolerable")) read_tolerable(m.get("tolerable"), mat);
       if (m.has("commitment")) mat.commitment = boolean(r_.get(), m.get("commitment"), "commitment").value_or(false);
       if (m.has("source"))
         mat.shared = choice<bool>(r_.get(), m.get("source"), "source", {{"applicant", false}, {"shared", true}}).value_or(false);
@@ -979,10 +979,29 @@ class item_reader {
     });
   }
 
+  /// `tolerable: true`, or a map giving the material its own `due` and `on_expiry`.
+  void read_tolerable(const YAML::Node& n, material& mat) {
+    if (!n.IsMap()) {
+      mat.tolerable = boolean(r_.get(), n, "tolerable").value_or(false);
+      return;
+    }
+    map_view m(r_.get(), n, "'tolerable'", {"due", "on_expiry"});
+    if (!m.ok()) return;
+    mat.tolerable = true;
+    if (m.has("due")) mat.tolerance_due = period_value(r_.get(), m.get("due"), "tolerable.due");
+    if (m.has("on_expiry")) mat.on_expiry = expiry_value(m.get("on_expiry"), "tolerable.on_expiry");
+  }
+
+  std::optional<expiry> expiry_value(const YAML::Node& n, const std::string& what) {
+    return choice<expiry>(r_.get(), n, what, {{"overdue", expiry::overdue}, {"withdrawn", expiry::withdrawn}});
+  }
+
   void read_tolerance(const YAML::Node& n) {
     if (!n.IsDefined() || n.IsNull()) return;
-    map_view m(r_.get(), n, "'tolerance'", {"due"});
-    if (m.ok()) it_.tolerance_due = period_value(r_.get(), m.required("due"), "tolerance.due");
+    map_view m(r_.get(), n, "'tolerance'", {"due", "on_expiry"});
+    if (!m.ok()) return;
+    it_.tolerance_due = period_value(r_.get(), m.required("due"), "tolerance.due");
+    if (m.has("on_expiry")) it_.tolerance_on_expiry = expiry_value(m.get("on_expiry"), "tolerance.on_expiry").value_or(expiry::overdue);
   }
 
   // --- deadlines -------------------------------------------------------------------------

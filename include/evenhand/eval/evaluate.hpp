@@ -107,6 +107,8 @@ struct material_result {
   material_status status = material_status::submitted;
   shortfall reason = shortfall::none;
   std::vector<std::string> needs;
+  std::optional<date> due;  ///< tolerated: the last day to supply it (its own period, or the item's)
+  standard::expiry on_expiry = standard::expiry::overdue;  ///< tolerated: what becomes of the application after `due`
 };
 
 struct scheduled_step {
@@ -448,7 +450,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     for (std::size_t i = 0; i < d.conditions.size(); ++i) recorded->condition(i, d.conditions[i]);
 
   // Materials: required when their rule says so; submitted in the right form and number.
-  std::optional<date> tolerance_due;
+  std::optional<date> tolerance_due;  // the item's, for tolerated materials without their own period
   if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), today, *item.tolerance_due, d.schedule.errors);
   std::array<bool, 64> known_small{};
   std::vector<bool> known_big(app.materials.size() > known_small.size() ? app.materials.size() : 0, false);
@@ -464,6 +466,8 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     mr.id = m.id;
     mr.reason = shortfall::none;
     mr.needs.clear();
+    mr.due.reset();
+    mr.on_expiry = standard::expiry::overdue;
     // Found first: a submitted material is never "unexpected", even when whether it is
     // required is not known yet.
     const submitted_material* given = nullptr;
@@ -494,6 +498,14 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   }
   if (recorded)
     for (std::size_t k = 0; k < d.materials.size(); ++k) recorded->material(k, d.materials[k]);
+  // Each tolerated material's due date (its own period, or the item's) and what its expiry does.
+  for (std::size_t k = 0; k < item.materials.size(); ++k) {
+    material_result& mr = d.materials[k];
+    if (mr.status != material_status::tolerated) continue;
+    const auto& m = item.materials[k];
+    mr.due = m.tolerance_due ? detail::add_period(rules.calendar.get(), today, *m.tolerance_due, d.schedule.errors) : tolerance_due;
+    mr.on_expiry = m.on_expiry.value_or(item.tolerance_on_expiry);
+  }
   for (std::size_t i = 0; i < app.materials.size(); ++i)
     if (!known(i)) d.unexpected_materials.push_back(app.materials[i].id);
 
@@ -509,7 +521,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     if (mr.status == material_status::missing)
       d.notice.push_back({notice_kind::material, m.id, m.name, mr.reason, m.basis, std::nullopt});
     else if (mr.status == material_status::tolerated)
-      d.notice.push_back({notice_kind::tolerated, m.id, m.name, shortfall::none, m.basis, tolerance_due});
+      d.notice.push_back({notice_kind::tolerated, m.id, m.name, shortfall::none, m.basis, mr.due});
   }
   // The applicant's fields a rule needs are asked for, whichever stage reads them (一次性告知);
   // the hall's facts (declared with the step that records them) are not the applicant's to

@@ -128,6 +128,12 @@ constexpr std::string_view to_string(material_form f) noexcept {
   return "original";
 }
 
+/// What becomes of an application when a tolerated (容缺) material is not supplied by its due
+/// date: `overdue` — supervision reports it, the hall decides; `withdrawn` — the application is
+/// deemed withdrawn (视为撤回, e.g. 广东省优化营商环境条例 第三十二条).
+enum class expiry : std::uint8_t { overdue, withdrawn };
+constexpr std::string_view to_string(expiry e) noexcept { return e == expiry::withdrawn ? "withdrawn" : "overdue"; }
+
 struct material {
   std::string id;
   std::string name;
@@ -135,6 +141,8 @@ struct material {
   material_form form = material_form::original;
   std::int64_t copies = 1;
   bool tolerable = false;    ///< 容缺: may follow within the tolerance period
+  std::optional<period> tolerance_due;  ///< its own period (`tolerable: { due: … }`); nullopt: the item's
+  std::optional<expiry> on_expiry;      ///< its own (`tolerable: { on_expiry: … }`); nullopt: the item's
   bool shared = false;       ///< source: shared — obtained by the hall from another department
   bool commitment = false;   ///< 告知承诺: a signed commitment may replace it
   std::vector<std::string> carries;  ///< fields of the application this material evidences
@@ -235,6 +243,7 @@ struct item {
   std::vector<condition> conditions;
   std::vector<material> materials;
   std::optional<period> tolerance_due;
+  expiry tolerance_on_expiry = expiry::overdue;  ///< `tolerance.on_expiry`, for every tolerated material without its own
   standard::deadlines deadlines;
   std::vector<step> workflow;
   workflow::analysis workflow_analysis;  ///< topological order, critical path
