@@ -146,6 +146,10 @@ void compare(const YAML::Node& want, const YAML::Node& got, const std::string& p
     if (w != g) diffs.push_back(path + ": want " + show(want) + ", got " + show(got));
     return;
   }
+  if (want.IsNull()) {  // `decision: null`, `due: null`: the decision has none
+    if (!got.IsScalar() || got.Scalar() != "null") diffs.push_back(path + ": want null, got " + (got.IsScalar() ? got.Scalar() : show(got)));
+    return;
+  }
   if (!got.IsScalar() || !same_scalar(want.Scalar(), got.Scalar()))
     diffs.push_back(path + ": want " + (want.IsNull() ? "null" : want.Scalar()) + ", got " + (got.IsScalar() ? got.Scalar() : show(got)));
 }
