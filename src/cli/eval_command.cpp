@@ -61,12 +61,19 @@ std::string acceptance_text(const eval::schedule& s) {
 std::string explain(const eval::decision& d, const standard::item& item) {
   std::string out = item.name + "（" + item.code + "，版本 " + item.version + "）\n";
   out += "结论：" + std::string(outcome_text(d.outcome)) + "\n";
+  // Both stages, so a clerk never reads 准予许可 around an outstanding 容缺 material (the
+  // evaluator never grants while one is outstanding) nor takes a window's 受理 for a licence.
+  out += "受理阶段：" + std::string(outcome_text(d.acceptance)) + "；决定阶段：" +
+         (d.decided ? std::string(outcome_text(*d.decided)) : std::string("未进入（未受理）")) + "\n";
+  if (d.decided && *d.decided == eval::outcome::pending && d.acceptance == eval::outcome::accept_tolerated)
+    out += "容缺材料补齐前，不作出准予许可的决定。\n";
   auto cite = [&](std::span<const std::string> basis) {
     std::string s = standard::basis_titles(item.basis, basis);
     return s.empty() ? s : "（依据：" + s + "）";
   };
   if (!d.notice.empty()) {
-    out += "\n请一次性补正或补交以下内容：\n";
+    // A 不予受理 states its reasons and asks for nothing (its notice holds the reasons only).
+    out += d.acceptance == eval::outcome::reject ? "\n不予受理的理由：\n" : "\n请一次性补正或补交以下内容：\n";
     int n = 0;
     for (const auto& e : d.notice) {
       out += "  " + std::to_string(++n) + ". ";
@@ -76,6 +83,8 @@ std::string explain(const eval::decision& d, const standard::item& item) {
         case eval::notice_kind::field: out += "请填写：" + text; break;
         case eval::notice_kind::tolerated:
           out += "容缺材料：" + text + (e.due ? "，请于 " + e.due->to_string() + " 前补交" : "");
+          for (const auto& m : d.materials)
+            if (m.id == e.id && m.on_expiry == standard::expiry::withdrawn) out += "，逾期未补交的视为撤回申请";
           break;
         case eval::notice_kind::material: {
           const standard::material* m = nullptr;

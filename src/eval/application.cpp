@@ -203,8 +203,20 @@ class app_reader {
           return;
         }
         first = key.offset;
-        if (v.is_null()) return;  // given as empty: the same as absent
         const standard::field& f = item.fields[found.exact];
+        if (f.is_fact() != in_facts_) {
+          // The applicant's fields and the hall's facts are told apart: the notice asks for the
+          // one, the other leaves a decision pending. Given in the wrong section, it is refused.
+          if (!reporting()) return count_error("E407");
+          if (f.is_fact())
+            error(key, "E407", "'" + f.name + "' is a fact the hall records (step " + f.step + "), not an applicant's field（事实应写在 facts 中）",
+                  "give it under facts:");
+          else
+            error(key, "E407", "'" + f.name + "' is an applicant's field, not a fact the hall records（申请人字段应写在 fields 中）",
+                  "give it under fields:");
+          return;
+        }
+        if (v.is_null()) return;  // given as empty: the same as absent
         if (auto converted = convert(v, f.type, f, path_ref{nullptr, f.name})) {
           out.emplace_back(f.name, std::move(*converted));
           field_order_.push_back(found.exact);
@@ -294,6 +306,7 @@ class app_reader {
   boost::container::small_vector<std::size_t, 64> first_key_;
   bool masked_personal_ = false;
   bool digest_ = true;
+  bool in_facts_ = false;  ///< reading the application's facts: section
 };
 
 /// The application's materials: a list of { id, form, copies, commitment, valid_until }. `out`
@@ -429,8 +442,11 @@ bool app_reader::read_into(application& a, const standard::ruleset& rules) {
   a.fields.reserve(a.standard->fields.size());
   field_order_.reserve(a.standard->fields.size());
   first_key_.assign(a.standard->fields.size(), no_key);
-  for (const node* n : {section[3], section[5]})  // fields, then facts
+  for (const node* n : {section[3], section[5]}) {  // fields, then facts
+    in_facts_ = n == section[5];
     if (n && !n->is_null()) read_fields(*n, {}, a.standard->fields, 0, *a.standard, a.fields);
+  }
+  in_facts_ = false;
   sort_by_path(a.fields, field_order_);
   const node* const mats = section[4];
   if (mats && !mats->is_null()) read_materials(doc_, *mats, *this, a.materials);
@@ -512,13 +528,33 @@ std::string canonical_form(const application& a) {
 void append_canonical_form(std::string& text, const application& a) {
   {  // the writer gives the string its size back when it closes
     json_out out(text);
-    out += "{\"fields\":{";
-    for (std::size_t i = 0; i < a.fields.size(); ++i) {
-      if (i) out += ',';
-      out.escaped(a.fields[i].first);
-      out += ':';
-      put_value(out, a.fields[i].second);
+    // The hall's facts apart from the applicant's fields, as the application gives them (an
+    // application without facts has no "facts" key, so its digest is what it always was).
+    auto is_fact = [&](std::string_view name) {
+      if (!a.standard || !a.standard->has_facts) return false;
+      const standard::field* f = a.standard->find_field(name);
+      return f && f->is_fact();
+    };
+    auto section = [&](bool facts) {
+      bool first = true;
+      for (const auto& [name, v] : a.fields) {
+        if (is_fact(name) != facts) continue;
+        if (!first) out += ',';
+        first = false;
+        out.escaped(name);
+        out += ':';
+        put_value(out, v);
+      }
+    };
+    bool any_fact = std::any_of(a.fields.begin(), a.fields.end(), [&](const auto& f) { return is_fact(f.first); });
+    if (any_fact) {
+      out += "{\"facts\":{";
+      section(true);
+      out += "},\"fields\":{";
+    } else {
+      out += "{\"fields\":{";
     }
+    section(false);
     out += "},\"id\":";
     out.escaped(a.id);
     out += ",\"item\":";

@@ -27,6 +27,8 @@ YAML::Node test_view(const decision& d) {
   YAML::Node v;
   v["stage"] = std::string(to_string(d.stage));
   v["outcome"] = std::string(to_string(d.outcome));
+  v["stages"]["acceptance"] = std::string(to_string(d.acceptance));
+  v["stages"]["decision"] = d.decided ? std::string(to_string(*d.decided)) : std::string("null");
   YAML::Node failed(YAML::NodeType::Sequence), unknown(YAML::NodeType::Sequence);
   for (const auto& c : d.conditions) {
     if (c.result == rule_status::fail) failed.push_back(std::string(c.id));
@@ -36,9 +38,6 @@ YAML::Node test_view(const decision& d) {
   v["conditions_unknown"] = unknown;
   YAML::Node m;
   for (const char* k : {"required", "missing", "obtained", "committed", "tolerated"}) m[k] = YAML::Node(YAML::NodeType::Sequence);
-  std::optional<date> tolerance_due;
-  for (const auto& n : d.notice)
-    if (n.kind == notice_kind::tolerated) tolerance_due = n.due;
   for (const auto& r : d.materials) {
     if (r.status != material_status::not_required && r.status != material_status::unknown) m["required"].push_back(std::string(r.id));
     if (r.status == material_status::missing) m["missing"].push_back(std::string(r.id));
@@ -47,7 +46,8 @@ YAML::Node test_view(const decision& d) {
     if (r.status == material_status::tolerated) {
       YAML::Node t;
       t["id"] = std::string(r.id);
-      if (tolerance_due) t["due"] = tolerance_due->to_string();
+      if (r.due) t["due"] = r.due->to_string();
+      t["on_expiry"] = std::string(standard::to_string(r.on_expiry));
       m["tolerated"].push_back(t);
     }
   }
@@ -145,6 +145,10 @@ void compare(const YAML::Node& want, const YAML::Node& got, const std::string& p
       std::sort(g.begin(), g.end());
     }
     if (w != g) diffs.push_back(path + ": want " + show(want) + ", got " + show(got));
+    return;
+  }
+  if (want.IsNull()) {  // `decision: null`, `due: null`: the decision has none
+    if (!got.IsScalar() || got.Scalar() != "null") diffs.push_back(path + ": want null, got " + (got.IsScalar() ? got.Scalar() : show(got)));
     return;
   }
   if (!got.IsScalar() || !same_scalar(want.Scalar(), got.Scalar()))

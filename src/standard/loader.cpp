@@ -466,7 +466,7 @@ class item_reader {
 
   std::optional<item> read(const YAML::Node& root) {
     map_view top(r_.get(), root, "an item standard",
-                 {"item", "basis", "fields", "derive", "conditions", "materials", "tolerance", "deadlines",
+                 {"item", "basis", "fields", "facts", "derive", "conditions", "materials", "tolerance", "deadlines",
                   "workflow", "tables", "fees", "outputs", "service"});
     if (!top.ok()) return std::nullopt;  // map_view said why
     it_.file = r_.get().file();
@@ -483,6 +483,7 @@ class item_reader {
     declare_builtin_facts();
     declare_shared_fields();
     read_fields(top.get("fields"));
+    read_fields(top.get("facts"), /*facts=*/true);
     read_derive(top.get("derive"));
     read_tables(top.get("tables"));
     read_conditions(top.get("conditions"));
@@ -490,6 +491,7 @@ class item_reader {
     read_tolerance(top.get("tolerance"));
     read_deadlines(top.required("deadlines"));
     read_workflow(top.get("workflow"));
+    check_fact_steps();
     read_fees(top.get("fees"));
     read_outputs(top.get("outputs"));
     check_basis_references();
@@ -665,8 +667,11 @@ class item_reader {
     return is_list ? expr::type::list_of(base) : base;
   }
 
-  std::optional<field> read_field(const std::string& name, const YAML::Node& key, const YAML::Node& spec, int depth) {
-    map_view m(r_.get(), spec, "field '" + name + "'", {"type", "label", "values", "fields", "personal", "description"});
+  std::optional<field> read_field(const std::string& name, const YAML::Node& key, const YAML::Node& spec, int depth,
+                                  bool fact = false) {
+    map_view m = fact ? map_view(r_.get(), spec, "fact '" + name + "'",
+                                 {"type", "label", "values", "fields", "personal", "description", "step"})
+                      : map_view(r_.get(), spec, "field '" + name + "'", {"type", "label", "values", "fields", "personal", "description"});
     if (!m.ok()) {
       if (!spec.IsMap()) r_.get().error(key, "E304", "field '" + name + "' must be a map such as { type: string, label: 名称 }");
       return std::nullopt;
@@ -685,6 +690,12 @@ class item_reader {
     }
     if (m.has("personal")) f.personal = boolean(r_.get(), m.get("personal"), "personal").value_or(false);
     if (m.has("description")) f.description = scalar(r_.get(), m.get("description"), "description").value_or("");
+    if (fact) {
+      if (auto step = nonempty_text(r_.get(), m.required("step"), "the step that records '" + name + "'")) {
+        f.step = *step;
+        fact_steps_.push_back({*step, m.get("step")});
+      }
+    }
     if (!type_text) return std::nullopt;
     f.type_text = *type_text;
     if (m.has("values") && f.type_text.find("enum") == std::string::npos)
@@ -695,10 +706,12 @@ class item_reader {
     return f;
   }
 
-  void read_fields(const YAML::Node& n) {
+  /// `fields:` (the applicant's) or, with `facts`, `facts:` (the hall's, each naming its step).
+  void read_fields(const YAML::Node& n, bool facts = false) {
     if (!n.IsDefined() || n.IsNull()) return;
     if (!n.IsMap()) {
-      r_.get().error(n, "E304", "'fields' must map field names to their definitions");
+      r_.get().error(n, "E304", facts ? "'facts' must map fact names to their definitions"
+                                      : "'fields' must map field names to their definitions");
       return;
     }
     for (const auto& kv : n) {
@@ -712,7 +725,8 @@ class item_reader {
         r_.get().error(kv.first, "E306", "field '" + *name + "' is defined twice (or clashes with a built-in fact)");
         continue;
       }
-      if (auto f = read_field(*name, kv.first, kv.second, 0)) {
+      if (auto f = read_field(*name, kv.first, kv.second, 0, facts)) {
+        if (facts) it_.has_facts = true;
         env_->declare(f->name, f->type);
         it_.fields.push_back(std::move(*f));
       } else {
@@ -1041,7 +1055,7 @@ class item_reader {
                                             {"electronic", material_form::electronic}}))
           mat.form = *f;
       if (m.has("copies")) mat.copies = integer(r_.get(), m.get("copies"), "copies", 1, 100).value_or(1);
-      if (m.has("tolerable")) mat.tolerable = boolean(r_.get(), m.get("tolerable"), "tolerable").value_or(false);
+      if (m.has("tolerable")) read_tolerable(m.get("tolerable"), mat);
       if (m.has("commitment")) mat.commitment = boolean(r_.get(), m.get("commitment"), "commitment").value_or(false);
       if (m.has("source"))
         mat.shared = choice<bool>(r_.get(), m.get("source"), "source", {{"applicant", false}, {"shared", true}}).value_or(false);
@@ -1057,10 +1071,29 @@ class item_reader {
     });
   }
 
+  /// `tolerable: true`, or a map giving the material its own `due` and `on_expiry`.
+  void read_tolerable(const YAML::Node& n, material& mat) {
+    if (!n.IsMap()) {
+      mat.tolerable = boolean(r_.get(), n, "tolerable").value_or(false);
+      return;
+    }
+    map_view m(r_.get(), n, "'tolerable'", {"due", "on_expiry"});
+    if (!m.ok()) return;
+    mat.tolerable = true;
+    if (m.has("due")) mat.tolerance_due = period_value(r_.get(), m.get("due"), "tolerable.due");
+    if (m.has("on_expiry")) mat.on_expiry = expiry_value(m.get("on_expiry"), "tolerable.on_expiry");
+  }
+
+  std::optional<expiry> expiry_value(const YAML::Node& n, const std::string& what) {
+    return choice<expiry>(r_.get(), n, what, {{"overdue", expiry::overdue}, {"withdrawn", expiry::withdrawn}});
+  }
+
   void read_tolerance(const YAML::Node& n) {
     if (!n.IsDefined() || n.IsNull()) return;
-    map_view m(r_.get(), n, "'tolerance'", {"due"});
-    if (m.ok()) it_.tolerance_due = period_value(r_.get(), m.required("due"), "tolerance.due");
+    map_view m(r_.get(), n, "'tolerance'", {"due", "on_expiry"});
+    if (!m.ok()) return;
+    it_.tolerance_due = period_value(r_.get(), m.required("due"), "tolerance.due");
+    if (m.has("on_expiry")) it_.tolerance_on_expiry = expiry_value(m.get("on_expiry"), "tolerance.on_expiry").value_or(expiry::overdue);
   }
 
   // --- deadlines -------------------------------------------------------------------------
@@ -1148,6 +1181,14 @@ class item_reader {
                       it_.deadlines.control_line.to_string(),
                   "shorten step limits on that path, or run steps in parallel");
     }
+  }
+
+  /// Each fact names the step that records it: the step must exist.
+  void check_fact_steps() {
+    std::vector<std::string> ids;
+    for (const auto& s : it_.workflow) ids.push_back(s.id);
+    for (const auto& ref : fact_steps_)
+      if (std::find(ids.begin(), ids.end(), ref.name) == ids.end()) unresolved(ref.where, "workflow step", ref.name, ids);
   }
 
   // --- decision tables -------------------------------------------------------------------
@@ -1528,6 +1569,7 @@ class item_reader {
   item it_;
   std::shared_ptr<expr::environment> env_;
   std::vector<pending_reference> basis_refs_;
+  std::vector<pending_reference> fact_steps_;  ///< each fact's `step`, resolved after the workflow
   YAML::Node deadlines_node_;
   bool have_legal_ = false, have_promised_ = false, have_control_ = false;
 };

@@ -15,8 +15,8 @@ namespace {
 using eval::detail::document;
 using node = document::node;
 
-constexpr std::string_view case_keys[] = {"item", "application", "received_at", "accepted_on", "steps", "events"};
-constexpr std::string_view event_keys[] = {"at", "kind", "step", "days", "note"};
+constexpr std::string_view case_keys[] = {"item", "application", "received_at", "accepted_on", "steps", "tolerated", "events"};
+constexpr std::string_view event_keys[] = {"at", "kind", "step", "days", "material", "note"};
 
 std::string key_list(std::span<const std::string_view> keys) {
   std::string s;
@@ -147,6 +147,17 @@ std::optional<case_record> case_reader::read(const standard::ruleset& rules) {
           c.steps.emplace_back(s.text);
           listed_[index_of(*st, item)] = true;
         }
+      });
+  }
+  if (const node* tolerated = doc_.find(top, "tolerated"); tolerated && !tolerated->is_null()) {
+    if (!tolerated->is_sequence()) error(*tolerated, "E502", "tolerated must be a list of the 容缺 materials' ids");
+    else
+      doc_.each(*tolerated, [&](const node& m) {
+        if (!m.is_scalar()) return error(m, "E502", "a material is named by its id");
+        auto it = std::find_if(item.materials.begin(), item.materials.end(), [&](const auto& x) { return x.id == m.text; });
+        if (it == item.materials.end() || !it->tolerable)
+          return error(m, "E511", "item " + item.code + " has no tolerable material '" + std::string(m.text) + "'（非容缺材料）");
+        c.tolerated.emplace_back(m.text);
       });
   }
   if (const node* events = doc_.find(top, "events"); events && !events->is_null()) read_events(*events, item, c);
@@ -286,7 +297,30 @@ void case_reader::read_events(const node& events, const standard::item& item, ca
         correction_open.reset();
         break;
       case event_kind::extension_granted: break;
+      case event_kind::material_supplied: {
+        const node* material = doc_.find(n, "material");
+        if (!material || !material->is_scalar()) {
+          error(material ? *material : n, "E502", "a material_supplied event needs material: the tolerated material's id");
+          return;
+        }
+        if (std::find(c.tolerated.begin(), c.tolerated.end(), material->text) == c.tolerated.end()) {
+          error(*material, "E511", "'" + std::string(material->text) + "' is not among the case's tolerated materials (tolerated:)");
+          return;
+        }
+        for (const auto& before : c.events)
+          if (before.kind == event_kind::material_supplied && before.material == material->text) {
+            error(*material, "E507", "material '" + std::string(material->text) + "' was already supplied");
+            return;
+          }
+        e.material = std::string(material->text);
+        break;
+      }
     }
+    if (e.kind != event_kind::material_supplied)
+      if (const node* material = doc_.find(n, "material"); material && !material->is_null()) {
+        error(*material, "E501", "only a material_supplied event names a material");
+        return;
+      }
 
     // Days: the extension's length, and nothing else's.
     if (e.kind != event_kind::extension_granted) {

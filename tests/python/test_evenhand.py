@@ -67,6 +67,7 @@ def test_evaluate_dict_and_text_agree(rules, restaurant):
     assert from_dict.to_json() == from_text.to_json()
     assert from_dict.outcome == "grant"
     assert from_dict.stage == "decision"
+    assert from_dict.stages == {"acceptance": "accept", "decision": "grant"}
     assert from_dict.notice == []
     assert from_dict.schedule["accepted_on"] == "2026-02-10"
     d = from_dict.to_dict()
@@ -83,6 +84,7 @@ def test_yaml_text(rules):
     )
     decision = rules.evaluate(text)
     assert decision.outcome == "correct"
+    assert decision.stages == {"acceptance": "correct", "decision": None}
     assert any(n["kind"] == "field" for n in decision.notice)
 
 

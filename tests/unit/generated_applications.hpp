@@ -122,7 +122,6 @@ inline std::string generate(const eval::application& base, generator& g) {
                    .value();
     put(out, day.to_string() + "T" + (g.chance(50) ? "09" : "16") + ":30:00+08:00");
   }
-  out += ",\"fields\":{";
   bool first = true;
   auto field = [&](const standard::field& f, const value* v) {
     if (!first) out += ',';
@@ -132,14 +131,20 @@ inline std::string generate(const eval::application& base, generator& g) {
     if (v) eval::detail::put_value(out, *v);
     else put_value(out, f.type, f, g);
   };
-  for (const auto& f : item.fields) {
-    auto given = std::find_if(base.fields.begin(), base.fields.end(), [&](const auto& p) { return p.first == f.name; });
-    if (given == base.fields.end()) {
-      if (g.chance(4)) field(f, nullptr);
-      continue;
+  // The applicant's fields, then the hall's facts, each in its own section.
+  for (bool facts : {false, true}) {
+    out += facts ? "},\"facts\":{" : ",\"fields\":{";
+    first = true;
+    for (const auto& f : item.fields) {
+      if (f.is_fact() != facts) continue;
+      auto given = std::find_if(base.fields.begin(), base.fields.end(), [&](const auto& p) { return p.first == f.name; });
+      if (given == base.fields.end()) {
+        if (g.chance(4)) field(f, nullptr);
+        continue;
+      }
+      if (g.chance(6)) continue;
+      field(f, g.chance(6) ? nullptr : &given->second);
     }
-    if (g.chance(6)) continue;
-    field(f, g.chance(6) ? nullptr : &given->second);
   }
   out += "},\"materials\":[";
   first = true;

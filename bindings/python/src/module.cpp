@@ -538,6 +538,7 @@ PYBIND11_MODULE(_evenhand, m) {
   py::class_<py_decision>(m, "Decision", "The decision on one application; its JSON is canonical.")
       .def_property_readonly("outcome", [](const py_decision& d) { return std::string(eval::to_string(d.outcome)); })
       .def_property_readonly("stage", [](const py_decision& d) { return std::string(eval::to_string(d.stage)); })
+      .def_property_readonly("stages", [](const py_decision& d) { return d.part("stages"); })
       .def_property_readonly("notice", [](const py_decision& d) { return d.part("notice"); })
       .def_property_readonly("schedule", [](const py_decision& d) { return d.part("schedule"); })
       .def("to_json", [](const py_decision& d) { return d.json; }, "The canonical decision JSON, as `evenhand eval` prints it.")

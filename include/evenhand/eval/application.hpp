@@ -9,7 +9,8 @@
 // given twice, an application larger than 4 MiB are located errors: an application with
 // errors is reported, never evaluated around. Codes: E400 not valid JSON/YAML or not UTF-8,
 // E401 unknown key or field, E402 wrong type or shape, E403 not a value of its enum, E404 no
-// version of the item in force, E405 a key or field given twice, E406 larger than the limit.
+// version of the item in force, E405 a key or field given twice, E406 larger than the limit, E407
+// a hall fact given under `fields:` or an applicant field under `facts:`.
 #pragma once
 
 #include <evenhand/diagnostics.hpp>

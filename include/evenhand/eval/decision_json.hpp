@@ -180,8 +180,11 @@ inline void append_json(std::string& out, const decision& d) {
       object_writer c(o);
       detail::array(c.key("rules"), d.materials, [](detail::json_out& o2, const material_result& m) {
         object_writer e(o2);
+        const bool tolerated = m.status == material_status::tolerated;
+        if (tolerated) e.date_or_null("due", m.due);
         e.str("id", m.id);
         if (!m.needs.empty()) e.strings("needs", m.needs);
+        if (tolerated) e.str("on_expiry", standard::to_string(m.on_expiry));
         if (m.reason != shortfall::none) e.str("reason", to_string(m.reason));
         e.str("status", to_string(m.status));
       });
@@ -236,6 +239,13 @@ inline void append_json(std::string& out, const decision& d) {
       put_date(c.key("submitted_on"), s.submitted_on);
     }
     w.str("stage", to_string(d.stage));
+    {
+      detail::json_out& o = w.key("stages");
+      object_writer c(o);
+      c.str("acceptance", to_string(d.acceptance));
+      if (d.decided) c.str("decision", to_string(*d.decided));
+      else c.key("decision") += "null";
+    }
     detail::array(w.key("tables"), d.tables, [](detail::json_out& o, const table_result& t) {
       object_writer e(o);
       if (!t.detail.empty()) e.str("detail", t.detail);

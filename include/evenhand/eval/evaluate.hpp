@@ -37,8 +37,9 @@ enum class notice_kind : std::uint8_t { condition, material, field, tolerated };
 /// Whether a workflow step applies to this application.
 enum class applicability : std::uint8_t { yes, no, unknown };
 enum class table_status : std::uint8_t { hit, none, unknown, error };
-/// Whether a fee or an output applies.
-enum class charge_status : std::uint8_t { applies, not_applicable, unknown, error };
+/// Whether a fee or an output applies. withheld (outputs only): the output would apply, but the
+/// application was rejected, is to be corrected, or was denied, so nothing is issued.
+enum class charge_status : std::uint8_t { applies, not_applicable, unknown, error, withheld };
 enum class decision_stage : std::uint8_t { acceptance, decision };
 /// Why the acceptance date is what it is: the day of submission (a working day, within office
 /// hours), the next working day after a submission on a rest day or after the hall closed, or
@@ -73,7 +74,7 @@ constexpr std::string_view to_string(table_status s) noexcept {
   return names[static_cast<std::size_t>(s)];
 }
 constexpr std::string_view to_string(charge_status s) noexcept {
-  constexpr std::string_view names[] = {"applies", "not_applicable", "unknown", "error"};
+  constexpr std::string_view names[] = {"applies", "not_applicable", "unknown", "error", "withheld"};
   return names[static_cast<std::size_t>(s)];
 }
 constexpr std::string_view to_string(acceptance_day a) noexcept {
@@ -115,6 +116,8 @@ struct material_result {
   material_status status = material_status::submitted;
   shortfall reason = shortfall::none;
   std::vector<std::string> needs;
+  std::optional<date> due;  ///< tolerated: the last day to supply it (its own period, or the item's)
+  standard::expiry on_expiry = standard::expiry::overdue;  ///< tolerated: what becomes of the application after `due`
 };
 
 struct scheduled_step {
@@ -174,8 +177,15 @@ struct decision {
   std::string_view item, item_version, item_digest;
   std::string application_id, application_digest;
   timestamp as_of;
+  /// The outcome to act on now (see evaluate_into): the acceptance outcome when the application
+  /// was not accepted, or when it was and the hall has recorded no fact yet (the window's
+  /// evaluation) and the decision is still pending; otherwise the decision outcome.
   decision_stage stage = decision_stage::acceptance;
   eval::outcome outcome = eval::outcome::correct;
+  /// The acceptance stage's outcome: reject > correct > accept_tolerated > accept.
+  eval::outcome acceptance = eval::outcome::correct;
+  /// The decision stage's outcome, once accepted (nullopt: not reached): deny > pending > grant.
+  std::optional<eval::outcome> decided;
   std::vector<rule_result> conditions;
   std::vector<material_result> materials;
   std::vector<std::string> unexpected_materials;
@@ -450,11 +460,11 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   // for it counts only for an application that is accepted (below).
   std::vector<std::string> acceptance_errors;
   std::vector<int> acceptance_uncovered;
-  const detail::acceptance accepted = detail::accept_on(rules, item, app.submitted_at, acceptance_errors, acceptance_uncovered);
-  const date accepted_on = accepted.accepted_on;
-  d.schedule.submitted_on = accepted.submitted_on;
+  const detail::acceptance acceptance_day_of = detail::accept_on(rules, item, app.submitted_at, acceptance_errors, acceptance_uncovered);
+  const date accepted_on = acceptance_day_of.accepted_on;
+  d.schedule.submitted_on = acceptance_day_of.submitted_on;
   d.schedule.accepted_on = accepted_on;
-  d.schedule.accepted_on_reason = accepted.because;
+  d.schedule.accepted_on_reason = acceptance_day_of.because;
   d.unexpected_materials.clear();
   d.unknown_fields.clear();
   d.notice.clear();
@@ -518,7 +528,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     for (std::size_t i = 0; i < d.conditions.size(); ++i) recorded->condition(i, d.conditions[i]);
 
   // Materials: required when their rule says so; submitted in the right form and number.
-  std::optional<date> tolerance_due;
+  std::optional<date> tolerance_due;  // the item's, for tolerated materials without their own period
   if (item.tolerance_due) tolerance_due = detail::add_period(rules.calendar.get(), accepted_on, *item.tolerance_due, d.schedule);
   std::array<bool, 64> known_small{};
   std::vector<bool> known_big(app.materials.size() > known_small.size() ? app.materials.size() : 0, false);
@@ -534,6 +544,8 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     mr.id = m.id;
     mr.reason = shortfall::none;
     mr.needs.clear();
+    mr.due.reset();
+    mr.on_expiry = standard::expiry::overdue;
     // Found first: a submitted material is never "unexpected", even when whether it is
     // required is not known yet.
     const submitted_material* given = nullptr;
@@ -564,6 +576,14 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   }
   if (recorded)
     for (std::size_t k = 0; k < d.materials.size(); ++k) recorded->material(k, d.materials[k]);
+  // Each tolerated material's due date (its own period, or the item's) and what its expiry does.
+  for (std::size_t k = 0; k < item.materials.size(); ++k) {
+    material_result& mr = d.materials[k];
+    if (mr.status != material_status::tolerated) continue;
+    const auto& m = item.materials[k];
+    mr.due = m.tolerance_due ? detail::add_period(rules.calendar.get(), accepted_on, *m.tolerance_due, d.schedule) : tolerance_due;
+    mr.on_expiry = m.on_expiry.value_or(item.tolerance_on_expiry);
+  }
   for (std::size_t i = 0; i < app.materials.size(); ++i)
     if (!known(i)) d.unexpected_materials.push_back(app.materials[i].id);
 
@@ -579,14 +599,28 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     if (mr.status == material_status::missing)
       d.notice.push_back({notice_kind::material, m.id, m.name, mr.reason, m.basis, std::nullopt});
     else if (mr.status == material_status::tolerated)
-      d.notice.push_back({notice_kind::tolerated, m.id, m.name, shortfall::none, m.basis, tolerance_due});
+      d.notice.push_back({notice_kind::tolerated, m.id, m.name, shortfall::none, m.basis, mr.due});
   }
+  // The applicant's fields a rule needs are asked for, whichever stage reads them (一次性告知);
+  // the hall's facts (declared with the step that records them) are not the applicant's to
+  // supply: they leave the decision pending instead.
+  auto is_fact = [&](std::string_view name) {
+    if (!item.has_facts) return false;
+    const standard::field* f = item.find_field(name);
+    return f && f->is_fact();
+  };
   auto& unknown_fields = d.unknown_fields;
-  for (std::size_t i = 0; i < item.conditions.size(); ++i)
-    if (item.conditions[i].stage == standard::stage::acceptance && d.conditions[i].result == rule_status::unknown)
-      unknown_fields.insert(unknown_fields.end(), d.conditions[i].needs.begin(), d.conditions[i].needs.end());
+  bool unknown_facts = false;
+  auto ask_for = [&](const std::vector<std::string>& needs) {
+    for (const auto& name : needs) {
+      if (is_fact(name)) unknown_facts = true;
+      else unknown_fields.push_back(name);
+    }
+  };
+  for (const auto& r : d.conditions)
+    if (r.result == rule_status::unknown) ask_for(r.needs);
   for (const auto& mr : d.materials)
-    if (mr.status == material_status::unknown) unknown_fields.insert(unknown_fields.end(), mr.needs.begin(), mr.needs.end());
+    if (mr.status == material_status::unknown) ask_for(mr.needs);
   std::sort(unknown_fields.begin(), unknown_fields.end());
   unknown_fields.erase(std::unique(unknown_fields.begin(), unknown_fields.end()), unknown_fields.end());
   for (const auto& name : unknown_fields) {
@@ -601,7 +635,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   }
 
   // Acceptance: reject > correct > accept_tolerated > accept.
-  bool reject = false, correct = !unknown_fields.empty(), tolerated = false;
+  bool reject = false, correct = !unknown_fields.empty(), tolerated = false;  // tolerated: one outstanding
   for (std::size_t i = 0; i < item.conditions.size(); ++i) {
     const auto& c = item.conditions[i];
     if (c.stage != standard::stage::acceptance) continue;
@@ -614,28 +648,59 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     if (m.status == material_status::missing) correct = true;
     if (m.status == material_status::tolerated) tolerated = true;
   }
-  d.stage = decision_stage::acceptance;
-  d.outcome = reject ? outcome::reject : correct ? outcome::correct : tolerated ? outcome::accept_tolerated : outcome::accept;
+  // A 不予受理 notice states why the application is not accepted, and asks for nothing: its
+  // reasons are the failed reject conditions (no material or field would change them).
+  if (reject) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < d.notice.size(); ++i) {
+      const auto& n = d.notice[i];
+      bool reason = false;
+      if (n.kind == notice_kind::condition)
+        for (const auto& c : item.conditions)
+          if (c.id == n.id) reason = c.on_fail == standard::failure::reject;
+      if (reason) d.notice[kept++] = n;
+    }
+    d.notice.resize(kept);
+  }
+  d.acceptance = reject ? outcome::reject : correct ? outcome::correct : tolerated ? outcome::accept_tolerated : outcome::accept;
+  d.decided.reset();
+  const bool accepted = d.acceptance == outcome::accept || d.acceptance == outcome::accept_tolerated;
 
-  // Decision stage, once accepted: deny > pending > grant. A tolerated material (容缺) does
-  // not hold the decision up: it is due by its own date, which the notice states. Unknown
-  // decision facts do.
-  if (d.outcome == outcome::accept || d.outcome == outcome::accept_tolerated) {
-    bool pending = false, deny = false;
+  // Decision stage, once accepted: deny > pending > grant. Pending while a fact the hall
+  // records is unknown, or a tolerated material (容缺) is still outstanding: a licence is
+  // never granted around a material the applicant has yet to supply.
+  if (accepted) {
+    bool pending = tolerated || unknown_facts, deny = false;
     for (std::size_t i = 0; i < item.conditions.size(); ++i) {
       if (item.conditions[i].stage != standard::stage::decision) continue;
       rule_status r = d.conditions[i].result;
       if (r == rule_status::fail) deny = true;
       if (r == rule_status::unknown || r == rule_status::error) pending = true;
     }
+    d.decided = deny ? outcome::deny : pending ? outcome::pending : outcome::grant;
+  }
+  // The outcome to act on: not accepted → the acceptance outcome; decided (grant, deny) → the
+  // decision; pending → at the window (no fact recorded yet) the acceptance outcome, what the
+  // applicant is told when handing in, and afterwards pending.
+  bool facts_recorded = false;
+  if (item.has_facts)
+    for (const auto& [name, v] : app.fields)
+      if (is_fact(name)) {
+        facts_recorded = true;
+        break;
+      }
+  if (!accepted || (*d.decided == outcome::pending && !facts_recorded)) {
+    d.stage = decision_stage::acceptance;
+    d.outcome = d.acceptance;
+  } else {
     d.stage = decision_stage::decision;
-    d.outcome = deny ? outcome::deny : pending ? outcome::pending : outcome::grant;
+    d.outcome = *d.decided;
   }
 
   // The schedule from the acceptance date, on the ruleset's calendar.
   const workday_calendar* cal = rules.calendar.get();
   auto& s = d.schedule;
-  if (d.stage == decision_stage::decision) {
+  if (accepted) {
     for (const auto& e : acceptance_errors)
       if (std::find(s.errors.begin(), s.errors.end(), e) == s.errors.end()) s.errors.push_back(e);
     for (int y : acceptance_uncovered)
@@ -711,6 +776,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
       else fr.amount = std::move(amount);
     }
   }
+  const bool issuable = accepted && *d.decided != outcome::deny;
   d.outputs.resize(item.outputs.size());
   for (std::size_t i = 0; i < item.outputs.size(); ++i) {
     const auto& o = item.outputs[i];
@@ -721,6 +787,8 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
     orr.status = a == applicability::yes ? charge_status::applies
                  : a == applicability::no ? charge_status::not_applicable
                                            : charge_status::unknown;
+    // Nothing is issued on a reject, a correction or a denial: no licence "applies" to them.
+    if (orr.status == charge_status::applies && !issuable) orr.status = charge_status::withheld;
     if (orr.status == charge_status::applies) {
       orr.values.reserve(o.values.size());
       for (const auto& [key, r] : o.values)

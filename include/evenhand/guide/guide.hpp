@@ -257,9 +257,12 @@ inline content build(const standard::ruleset& rules, const standard::item& item,
       e.form = std::string(standard::form_text(m.form));
       e.copies = std::to_string(m.copies);
     }
-    if (m.tolerable)
-      e.tolerable = item.tolerance_due ? "是（受理之日起" + standard::period_text(*item.tolerance_due) + "内补交）" : std::string("是");
-    else
+    if (m.tolerable) {
+      const auto& due = m.tolerance_due ? m.tolerance_due : item.tolerance_due;  // its own period, or the item's
+      bool withdrawn = m.on_expiry.value_or(item.tolerance_on_expiry) == standard::expiry::withdrawn;
+      e.tolerable = due ? "是（受理之日起" + standard::period_text(*due) + "内补交" + (withdrawn ? "，逾期未补交的视为撤回申请" : "") + "）"
+                        : std::string("是");
+    } else
       e.tolerable = "否";
     e.basis = cite(m.basis);
     e.note = m.note;

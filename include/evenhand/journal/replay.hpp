@@ -780,7 +780,7 @@ inline std::pair<change_kinds, std::string> classify(const difference& d) {
     return close == std::string_view::npos ? std::string() : std::string(p.substr(prefix.size() + 1, close - prefix.size() - 1));
   };
   auto rest_after = [&](std::string_view prefix, const std::string& id) { return p.substr(prefix.size() + id.size() + 2); };
-  if (p == "outcome" || p == "stage") {
+  if (p == "outcome" || p == "stage" || p.starts_with("stages")) {
     k.outcome = true;
     return {k, {}};
   }

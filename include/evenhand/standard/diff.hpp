@@ -349,6 +349,9 @@ inline void diff_items(std::vector<change>& out, const item& a, const item& b) {
           r.text("copies", std::to_string(x.copies), std::to_string(y.copies),
                  y.copies > x.copies ? change_effect::stricter : change_effect::looser);
           r.flag("tolerable", x.tolerable, y.tolerable, change_effect::looser, change_effect::stricter);
+          r.period_value("tolerable.due", x.tolerance_due, y.tolerance_due);
+          auto expiry_text = [](const std::optional<expiry>& e) { return e ? std::string(to_string(*e)) : std::string(); };
+          r.text("tolerable.on_expiry", expiry_text(x.on_expiry), expiry_text(y.on_expiry));
           r.flag("shared", x.shared, y.shared, change_effect::looser, change_effect::stricter);
           r.flag("commitment", x.commitment, y.commitment, change_effect::looser, change_effect::stricter);
           r.list("carries", x.carries, y.carries);
@@ -359,6 +362,8 @@ inline void diff_items(std::vector<change>& out, const item& a, const item& b) {
         [&](const material& x) { out.push_back(element_change("material", x.id, change_kind::removed, x.name, change_effect::looser, {}, x.basis)); });
 
   recorder(out, "tolerance", "due").period_value("due", a.tolerance_due, b.tolerance_due);
+  recorder(out, "tolerance", "on_expiry")
+      .text("on_expiry", std::string(to_string(a.tolerance_on_expiry)), std::string(to_string(b.tolerance_on_expiry)));
 
   {
     const auto& x = a.deadlines;

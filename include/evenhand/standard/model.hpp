@@ -66,7 +66,13 @@ struct field {
   std::vector<std::uint32_t> member_order;
   bool personal = false;             ///< masked in journals
   std::string description;
+  /// A hall fact (the item's `facts:`): the workflow step that records it. Empty for the
+  /// applicant's fields. A missing field is asked for in the notice; a missing fact leaves the
+  /// decision pending.
+  std::string step;
   source_location where;
+
+  bool is_fact() const noexcept { return !step.empty(); }
 };
 
 /// Where a variable lives in the item's environment (no_slot: undeclared, e.g. a table input
@@ -136,6 +142,12 @@ constexpr std::string_view to_string(material_form f) noexcept {
   return "original";
 }
 
+/// What becomes of an application when a tolerated (容缺) material is not supplied by its due
+/// date: `overdue` — supervision reports it, the hall decides; `withdrawn` — the application is
+/// deemed withdrawn (视为撤回, e.g. 广东省优化营商环境条例 第三十二条).
+enum class expiry : std::uint8_t { overdue, withdrawn };
+constexpr std::string_view to_string(expiry e) noexcept { return e == expiry::withdrawn ? "withdrawn" : "overdue"; }
+
 struct material {
   std::string id;
   std::string name;
@@ -143,6 +155,8 @@ struct material {
   material_form form = material_form::original;
   std::int64_t copies = 1;
   bool tolerable = false;    ///< 容缺: may follow within the tolerance period
+  std::optional<period> tolerance_due;  ///< its own period (`tolerable: { due: … }`); nullopt: the item's
+  std::optional<expiry> on_expiry;      ///< its own (`tolerable: { on_expiry: … }`); nullopt: the item's
   bool shared = false;       ///< source: shared — obtained by the hall from another department
   bool commitment = false;   ///< 告知承诺: a signed commitment may replace it
   std::vector<std::string> carries;  ///< fields of the application this material evidences
@@ -260,11 +274,13 @@ struct item {
 
   std::map<std::string, std::string> basis;  ///< id → citation (item's and the ruleset's)
   std::map<std::string, basis_entry> basis_entries;  ///< the entries of `basis` written structured, by id
-  std::vector<field> fields;                 ///< the item's and the ruleset's shared ones, sorted by name
+  std::vector<field> fields;                 ///< the item's and the ruleset's shared ones, and its facts, sorted by name
+  bool has_facts = false;                    ///< whether some of `fields` are hall facts (field::step)
   std::vector<derived_fact> derive;          ///< in dependency order
   std::vector<condition> conditions;
   std::vector<material> materials;
   std::optional<period> tolerance_due;
+  expiry tolerance_on_expiry = expiry::overdue;  ///< `tolerance.on_expiry`, for every tolerated material without its own
   standard::deadlines deadlines;
   std::vector<step> workflow;
   workflow::analysis workflow_analysis;  ///< topological order, critical path

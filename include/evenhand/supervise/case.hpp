@@ -15,10 +15,13 @@
 //     - { at: 2026-02-12T16:00:00+08:00, kind: correction_requested, note: 补正营业执照 }
 //     - { at: 2026-02-26T09:00:00+08:00, kind: correction_resumed }
 //     - { at: 2026-03-02T09:00:00+08:00, kind: extension_granted, days: 5 }
+//     - { at: 2026-02-12T09:00:00+08:00, kind: material_supplied, material: layout-plan }
+//   tolerated: [layout-plan]             # optional: the 容缺 materials outstanding at acceptance
 // Events come in time order. A reader error (codes E5xx) is located at file:line:col: an
 // unknown kind or step, events out of order, a resume without a request, an extension beyond
 // the item's `deadlines.extension`, a key given twice (E509), more than max_case_events
-// events or 4 MiB (E510), …; a case with errors is reported, never supervised.
+// events or 4 MiB (E510), a tolerated material the item does not tolerate or the case does not
+// list (E511), …; a case with errors is reported, never supervised.
 #pragma once
 
 #include <evenhand/diagnostics.hpp>
@@ -42,11 +45,12 @@ enum class event_kind : std::uint8_t {
   special_started,       ///< a special procedure (art. 45): its time is not counted
   special_ended,
   extension_granted,     ///< art. 42: the head of the organ extends the legal limit by `days`
+  material_supplied,     ///< a tolerated (容缺) material arrived: `material`
 };
 
 inline constexpr std::string_view event_kind_names[] = {
     "step_started",       "step_completed",  "correction_requested", "correction_resumed",
-    "special_started",    "special_ended",   "extension_granted"};
+    "special_started",    "special_ended",   "extension_granted",    "material_supplied"};
 
 constexpr std::string_view to_string(event_kind k) noexcept { return event_kind_names[static_cast<std::size_t>(k)]; }
 
@@ -55,6 +59,7 @@ struct event {
   event_kind kind = event_kind::step_started;
   std::string step;       ///< step_*: the step; special_*: the special step, if it is one
   std::int64_t days = 0;  ///< extension_granted: working days added to the legal limit
+  std::string material;   ///< material_supplied: the tolerated material's id
   std::string note;
 };
 
@@ -67,6 +72,8 @@ struct case_record {
   /// The steps that apply to this application, as its decision's schedule says. Empty: the
   /// steps without a `when`, plus every step an event names.
   std::vector<std::string> steps;
+  /// The tolerated (容缺) materials outstanding when it was accepted, as its decision says.
+  std::vector<std::string> tolerated;
   std::vector<event> events;  ///< in time order
   const standard::item* standard = nullptr;  ///< the version in force, found by the reader
 };

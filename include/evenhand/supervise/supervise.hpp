@@ -68,6 +68,16 @@ struct step_status {
   std::int64_t days_late = 0;  ///< working days after due (corrections not counted)
 };
 
+/// A tolerated (容缺) material: due `tolerance.due` (its own or the item's) after acceptance, on
+/// the working-day calendar; overdue when not supplied by then (supplied late, or not yet and
+/// today is past it). On expiry `withdrawn`, the application is deemed withdrawn (视为撤回).
+struct tolerated_status {
+  std::string_view id;
+  std::optional<date> due, supplied;
+  bool overdue = false;
+  standard::expiry on_expiry = standard::expiry::overdue;
+};
+
 struct stopped_days {
   std::int64_t correction = 0, special = 0, total = 0;  ///< total: overlaps counted once
 };
@@ -88,6 +98,8 @@ struct status {
   std::int64_t extension_days = 0;       ///< counted extension (art. 42)
   deadline_status control_line, promised, legal;
   std::vector<step_status> steps;        ///< the steps that apply, in the order written
+  std::vector<tolerated_status> tolerated;  ///< the case's 容缺 materials, in the case's order
+  bool withdrawn = false;                ///< a tolerated material with on_expiry withdrawn is overdue: 视为撤回
   std::optional<supervise::light> light; ///< nullopt when errors leave the case unmeasured
   std::vector<std::string_view> basis;   ///< the articles the result rests on
   std::vector<std::string> messages;     ///< for the clerk, in Chinese
@@ -236,6 +248,40 @@ inline std::string deadline_text(std::string_view name, const deadline_status& d
 
 }  // namespace detail
 
+namespace detail {
+
+/// The case's tolerated materials against their due dates (from the acceptance date A; the
+/// clock's stops do not move them: the applicant's promise runs on its own).
+inline void watch_tolerated(status& s, const standard::item& item, const case_record& c, date A, const local_dates& zone,
+                            counter& cal) {
+  for (const auto& id : c.tolerated) {
+    auto m = std::find_if(item.materials.begin(), item.materials.end(), [&](const standard::material& x) { return x.id == id; });
+    if (m == item.materials.end()) continue;  // read_case refuses such a case
+    tolerated_status& t = s.tolerated.emplace_back();
+    t.id = m->id;
+    t.on_expiry = m->on_expiry.value_or(item.tolerance_on_expiry);
+    const auto& period = m->tolerance_due ? m->tolerance_due : item.tolerance_due;
+    if (period) t.due = period->in == standard::period::unit::days ? A.plus_days(period->amount) : cal.add(A, period->amount);
+    for (const auto& e : c.events)
+      if (e.kind == event_kind::material_supplied && e.material == id) t.supplied = zone.of(e.at);
+    if (!t.due) continue;
+    t.overdue = t.supplied ? *t.supplied > *t.due : s.today > *t.due;
+    if (!t.overdue) {
+      if (!t.supplied) s.messages.push_back("容缺材料“" + m->name + "”应于" + t.due->to_string() + "前补交");
+      continue;
+    }
+    if (t.on_expiry == standard::expiry::withdrawn) {
+      s.withdrawn = true;
+      s.messages.push_back("容缺材料“" + m->name + "”未在" + t.due->to_string() + "前补交，申请视为撤回");
+    } else {
+      s.messages.push_back("容缺材料“" + m->name + "”" + (t.supplied ? "逾期补交（" + t.supplied->to_string() + "）" : "逾期未补交") +
+                           "（应于" + t.due->to_string() + "前补交）");
+    }
+  }
+}
+
+}  // namespace detail
+
 /// Measures case `c` of item `item` as of `now` into `s`, replacing what it held (a caller
 /// that supervises in a loop reuses its storage). The status borrows ids from the ruleset.
 inline void supervise_into(status& s, const standard::ruleset& rules, const standard::item& item, const case_record& c,
@@ -257,6 +303,8 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
   s.extension_days = 0;
   s.control_line = s.promised = s.legal = {};
   s.steps.clear();
+  s.tolerated.clear();
+  s.withdrawn = false;
   s.light.reset();
   s.basis.clear();
   s.messages.clear();
@@ -518,6 +566,7 @@ inline void supervise_into(status& s, const standard::ruleset& rules, const stan
       s.messages.push_back("环节“" + item.workflow[i].name + "”" + (st.completed ? "超期" : "已超期") +
                            detail::days_text(st.days_late, item.workflow[i].limit.in == standard::period::unit::days) + "（应于" + st.due->to_string() + "前完成）");
   }
+  detail::watch_tolerated(s, item, c, A, zone, cal);
 }
 
 /// Measures case `c` of item `item` as of `now`.
@@ -535,9 +584,11 @@ inline case_record case_from_decision(const eval::decision& d, const standard::i
   c.item = std::string(d.item);
   c.application = d.application_id;
   c.received_at = d.as_of;
-  if (d.stage == eval::decision_stage::decision) c.accepted_on = d.schedule.accepted_on;
+  if (d.decided) c.accepted_on = d.schedule.accepted_on;  // accepted: the decision stage was reached
   for (const auto& st : d.schedule.steps)
     if (st.applies != eval::applicability::no) c.steps.emplace_back(st.id);
+  for (const auto& m : d.materials)
+    if (m.status == eval::material_status::tolerated) c.tolerated.emplace_back(m.id);
   c.standard = &item;
   return c;
 }
@@ -598,7 +649,16 @@ inline std::string to_json(const status& s) {
       eval::detail::append_integer(x.key("total"), s.stopped.total);
     }
     w.str("today", s.today.to_string());
+    eval::detail::array(w.key("tolerated"), s.tolerated, [](eval::detail::json_out& o, const tolerated_status& t) {
+      object_writer x(o);
+      x.date_or_null("due", t.due);
+      x.str("id", t.id);
+      x.str("on_expiry", standard::to_string(t.on_expiry));
+      x.key("overdue") += t.overdue ? "true" : "false";
+      x.date_or_null("supplied", t.supplied);
+    });
     eval::detail::append_integer(w.key("used"), s.used);
+    w.key("withdrawn") += s.withdrawn ? "true" : "false";
   }
   return out;
 }
