@@ -148,7 +148,7 @@ TEST_CASE("loader: a matches() pattern RE2 rejects is located at the pattern in 
   text.replace(text.find(from), from.size(), "require: applicant.uscc.matches(\"^(统一|社会[0-9A-Z]{16}$\")");
   auto l = load(text);
   CHECK_FALSE(l.item);
-  REQUIRE(l.has("E207", 22));
+  REQUIRE(l.has("E207", 23));
   const auto& d = *std::find_if(l.problems.begin(), l.problems.end(), [](const auto& d) { return d.code == "E207"; });
   CHECK(d.where.column == 37);  // the pattern's opening quote, in characters
   CHECK(d.where.length == 22);
@@ -164,9 +164,9 @@ TEST_CASE("loader: a YAML syntax error in a file with Chinese text is located wh
   };
   const case_t cases[] = {
       {"after Chinese text on the same line", "    message: 统一社会信用代码校验不通过。",
-       "    message: \"统一社会信用代码\\q校验不通过。\"", 24, 23},
-      {"an anchor below many Chinese lines", "    form: original", "    form: &a original", 30, 11},
-      {"a flow map left open after Chinese text", "basis: [XKF-42] }\noutputs", "basis: [XKF-42]\noutputs", 52, 1},
+       "    message: \"统一社会信用代码\\q校验不通过。\"", 26, 23},
+      {"an anchor below many Chinese lines", "    form: original", "    form: &a original", 32, 11},
+      {"a flow map left open after Chinese text", "basis: [XKF-42] }\noutputs", "basis: [XKF-42]\noutputs", 54, 1},
   };
   for (const auto& c : cases) {
     INFO(c.what);
@@ -187,10 +187,10 @@ TEST_CASE("loader: W401 reports each vague word of a text, located at the word")
   std::string text = valid_text();
   const std::string from = "    name: 经营场所平面布局图\n";
   REQUIRE(text.find(from) != std::string::npos);
-  // Line 28: three vague words, one inside a title (exempt), one 等 that is part of 等级.
+  // Line 30: three vague words, one inside a title (exempt), one 等 that is part of 等级.
   text.replace(text.find(from), from.size(),
                "    name: 《有关规定》要求的平面图、其他相关材料等级证明等\n");
-  // Line 24, double-quoted with an escape before the word: the column is still the word's.
+  // Line 26, double-quoted with an escape before the word: the column is still the word's.
   const std::string msg = "    message: 统一社会信用代码校验不通过。\n";
   REQUIRE(text.find(msg) != std::string::npos);
   text.replace(text.find(msg), msg.size(), "    message: \"请\\t补正其它材料\"\n");
@@ -202,25 +202,25 @@ TEST_CASE("loader: W401 reports each vague word of a text, located at the word")
     if (d.code == "W401") w.push_back(&d);
   REQUIRE(w.size() == 4);
   // In file order, each at its word, underlined over the word's characters.
-  CHECK(w[0]->where.line == 24);
+  CHECK(w[0]->where.line == 26);
   CHECK(w[0]->where.column == 20);
   CHECK(w[0]->where.length == 2);
   CHECK(w[0]->message.find("'其它'") != std::string::npos);
-  CHECK(w[1]->where.line == 28);
+  CHECK(w[1]->where.line == 30);
   CHECK(w[1]->where.column == 24);
   CHECK(w[1]->where.length == 2);
   CHECK(w[1]->message.find("'其他'") != std::string::npos);
-  CHECK(w[2]->where.line == 28);
+  CHECK(w[2]->where.line == 30);
   CHECK(w[2]->where.column == 26);
   CHECK(w[2]->where.length == 2);
   CHECK(w[2]->message.find("'相关'") != std::string::npos);
-  CHECK(w[3]->where.line == 28);
+  CHECK(w[3]->where.line == 30);
   CHECK(w[3]->where.column == 34);
   CHECK(w[3]->where.length == 1);
   CHECK(w[3]->message.find("'等'") != std::string::npos);
   // The caret is under the word in the rendered text.
   const std::string shown = render_text(*w[1]);
-  CHECK(shown.find("\n      name: 《有关规定》要求的平面图、其他相关材料等级证明等\n"
+  CHECK(shown.find("\n        name: 《有关规定》要求的平面图、其他相关材料等级证明等\n"
                    "                                        ^~~~\n") != std::string::npos);
 }
 
