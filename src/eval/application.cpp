@@ -530,11 +530,7 @@ void append_canonical_form(std::string& text, const application& a) {
     json_out out(text);
     // The hall's facts apart from the applicant's fields, as the application gives them (an
     // application without facts has no "facts" key, so its digest is what it always was).
-    auto is_fact = [&](std::string_view name) {
-      if (!a.standard || !a.standard->has_facts) return false;
-      const standard::field* f = a.standard->find_field(name);
-      return f && f->is_fact();
-    };
+    auto is_fact = [&](std::string_view name) { return a.standard && a.standard->is_fact(name); };
     auto section = [&](bool facts) {
       bool first = true;
       for (const auto& [name, v] : a.fields) {

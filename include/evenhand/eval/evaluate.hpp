@@ -231,15 +231,18 @@ inline std::span<const std::uint32_t> reads(const standard::rule& rule) noexcept
   return {s.data(), s.size()};
 }
 
+/// Adds `year` to the ascending, duplicate-free `years`.
+inline void add_year(std::vector<int>& years, int year) {
+  auto at = std::lower_bound(years.begin(), years.end(), year);
+  if (at == years.end() || *at != year) years.insert(at, year);
+}
+
 template <class T>
 std::optional<T> calendar_date(const calendar_result<T>& r, std::vector<std::string>& errors,
                                   std::vector<int>* uncovered = nullptr) {
   if (const auto* e = std::get_if<calendar_error>(&r)) {
     if (std::find(errors.begin(), errors.end(), e->message) == errors.end()) errors.push_back(e->message);
-    if (uncovered && e->year != 0) {
-      auto at = std::lower_bound(uncovered->begin(), uncovered->end(), e->year);
-      if (at == uncovered->end() || *at != e->year) uncovered->insert(at, e->year);
-    }
+    if (uncovered && e->year != 0) add_year(*uncovered, e->year);
     return std::nullopt;
   }
   return std::get<T>(r);
@@ -604,16 +607,11 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   // The applicant's fields a rule needs are asked for, whichever stage reads them (一次性告知);
   // the hall's facts (declared with the step that records them) are not the applicant's to
   // supply: they leave the decision pending instead.
-  auto is_fact = [&](std::string_view name) {
-    if (!item.has_facts) return false;
-    const standard::field* f = item.find_field(name);
-    return f && f->is_fact();
-  };
   auto& unknown_fields = d.unknown_fields;
   bool unknown_facts = false;
   auto ask_for = [&](const std::vector<std::string>& needs) {
     for (const auto& name : needs) {
-      if (is_fact(name)) unknown_facts = true;
+      if (item.is_fact(name)) unknown_facts = true;
       else unknown_fields.push_back(name);
     }
   };
@@ -685,7 +683,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   bool facts_recorded = false;
   if (item.has_facts)
     for (const auto& [name, v] : app.fields)
-      if (is_fact(name)) {
+      if (item.is_fact(name)) {
         facts_recorded = true;
         break;
       }
@@ -703,10 +701,7 @@ inline void evaluate_into(decision& d, const standard::ruleset& rules, const app
   if (accepted) {
     for (const auto& e : acceptance_errors)
       if (std::find(s.errors.begin(), s.errors.end(), e) == s.errors.end()) s.errors.push_back(e);
-    for (int y : acceptance_uncovered)
-      if (auto at = std::lower_bound(s.calendar_not_covered.begin(), s.calendar_not_covered.end(), y);
-          at == s.calendar_not_covered.end() || *at != y)
-        s.calendar_not_covered.insert(at, y);
+    for (int y : acceptance_uncovered) detail::add_year(s.calendar_not_covered, y);
     s.legal = detail::add_period(cal, accepted_on, item.deadlines.legal, s);
     s.promised = detail::add_period(cal, accepted_on, item.deadlines.promised, s);
     s.control_line = detail::add_period(cal, accepted_on, item.deadlines.control_line, s);

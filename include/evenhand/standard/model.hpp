@@ -307,6 +307,13 @@ struct item {
     auto it = std::lower_bound(fields.begin(), fields.end(), name, [](const field& f, std::string_view n) { return f.name < n; });
     return it != fields.end() && it->name == name ? &*it : nullptr;
   }
+  /// Whether `name` is a fact the hall records (declared under `facts:` with its step), not an
+  /// applicant's field: the notice asks for fields, a missing fact leaves a decision pending.
+  bool is_fact(std::string_view name) const noexcept {
+    if (!has_facts) return false;
+    const field* f = find_field(name);
+    return f && f->is_fact();
+  }
   /// Whether some field's name starts with `prefix` followed by '.' (a record written nested).
   bool has_fields_under(std::string_view prefix) const noexcept {
     // The first name not below prefix + "." (compared without building that string).
