@@ -131,5 +131,12 @@ inline bool notice_has(const eval::decision& d, eval::notice_kind kind, std::str
   return std::any_of(d.notice.begin(), d.notice.end(), [&](const eval::notice_entry& n) { return n.kind == kind && n.id == id; });
 }
 
+/// `text` with the first `from` replaced by `to` (the test fails when `from` is not there).
+inline std::string replaced(std::string text, std::string_view from, std::string_view to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
 }  // namespace notice_fixture
 

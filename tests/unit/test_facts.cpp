@@ -11,12 +11,6 @@ using namespace notice_fixture;
 
 namespace {
 
-std::string replaced(std::string text, std::string_view from, std::string_view to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
 bool has(const diagnostics& problems, std::string_view code, std::uint32_t line) {
   return std::any_of(problems.begin(), problems.end(), [&](const diagnostic& d) { return d.code == code && d.where.line == line; });
 }

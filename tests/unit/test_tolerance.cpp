@@ -11,16 +11,10 @@ using namespace notice_fixture;
 
 namespace {
 
-std::string with(std::string text, std::string_view from, std::string_view to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
 /// The test item with a second tolerated material of its own period, and the item's on_expiry.
 std::string per_material_item() {
-  std::string t = with(notice_item, "tolerance: { due: 5 workdays }", "tolerance: { due: 5 workdays, on_expiry: withdrawn }");
-  return with(t, "    tolerable: true\n    basis: [XKF-32]\n",
+  std::string t = replaced(notice_item, "tolerance: { due: 5 workdays }", "tolerance: { due: 5 workdays, on_expiry: withdrawn }");
+  return replaced(t, "    tolerable: true\n    basis: [XKF-32]\n",
               "    tolerable: true\n    basis: [XKF-32]\n"
               "  - id: site-photos\n    name: 经营场所照片\n    form: electronic\n    copies: 1\n"
               "    tolerable: { due: 10 workdays, on_expiry: overdue }\n    basis: [XKF-32]\n");
@@ -69,11 +63,11 @@ TEST_CASE("容缺: a material may have its own due period and on_expiry; the ite
 }
 
 TEST_CASE("容缺: on_expiry takes overdue or withdrawn; anything else is a located error") {
-  test_ruleset bad("bad-expiry", with(notice_item, "tolerance: { due: 5 workdays }", "tolerance: { due: 5 workdays, on_expiry: lapsed }"));
+  test_ruleset bad("bad-expiry", replaced(notice_item, "tolerance: { due: 5 workdays }", "tolerance: { due: 5 workdays, on_expiry: lapsed }"));
   CHECK_FALSE(bad.loaded.rules);
   CHECK(std::any_of(bad.loaded.problems.begin(), bad.loaded.problems.end(),
                     [](const diagnostic& d) { return d.code == "E305" && d.message.find("on_expiry") != std::string::npos; }));
-  test_ruleset unknown("bad-tolerable", with(notice_item, "    tolerable: true\n", "    tolerable: { due: 3 workdays, until: x }\n"));
+  test_ruleset unknown("bad-tolerable", replaced(notice_item, "    tolerable: true\n", "    tolerable: { due: 3 workdays, until: x }\n"));
   CHECK_FALSE(unknown.loaded.rules);
   CHECK(std::any_of(unknown.loaded.problems.begin(), unknown.loaded.problems.end(), [](const diagnostic& d) { return d.code == "E302"; }));
 }
